@@ -1,0 +1,53 @@
+"""The ledger's event-sourced application: every write is planned, then saved at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError, Application
+
+from ledger.application.planning import Catalogue, ImportResult, Plan
+from ledger.domain.model import Statement, stream_id
+
+
+class LedgerApplication(Application):
+    """Records incidents, actors, claims, statements and their corrections."""
+
+    name = "Ledger"
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        catalogue: Catalogue | None = None,
+        validate_statement: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ):
+        super().__init__(env)
+        self.catalogue = catalogue
+        self.validate_statement = validate_statement
+
+    def write(self, records: list[tuple[int | None, dict[str, Any]]], recorded_by: str) -> ImportResult:
+        """Record validated records in one transaction, or nothing if any is refused."""
+        assert self.catalogue is not None and self.validate_statement is not None
+        plan = Plan(
+            catalogue=self.catalogue,
+            load_statement=self.find_statement,
+            validate_statement=self.validate_statement,
+            recorded_by=recorded_by,
+        )
+        result = plan.add_all(records)
+        if plan.aggregates:
+            self.save(*plan.aggregates.values())
+        return result
+
+    def find_statement(self, slug: str) -> Statement | None:
+        """The statement aggregate with this slug, or None."""
+        try:
+            return self.repository.get(stream_id("statement", slug))
+        except AggregateNotFoundError:
+            return None
+
+    def max_sequence(self) -> int:
+        """The ledger's latest sequence number (0 when empty)."""
+        return self.recorder.max_notification_id() or 0

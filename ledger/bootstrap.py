@@ -1,0 +1,139 @@
+"""Wiring: one database URL gives the event store, the read models and the projection."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from eventsourcing.persistence import IntegrityError, Tracking
+
+from ledger.application.app import LedgerApplication
+from ledger.application.planning import ImportResult
+from ledger.persistence import event_store_env, make_engine
+from ledger.projections.projection import LedgerProjection
+from ledger.projections.queries import ReadModel
+from ledger.projections.view import ProjectedElsewhere, ReadModelView
+from ledger.schemas.validation import validate_statement_body
+
+ROOT = Path(__file__).resolve().parent.parent
+WRITE_ATTEMPTS = 5
+PROJECT_BATCH = 2000
+
+
+class NotInitialised(RuntimeError):
+    """The database has no ledger, or an older one: run `ledger init`."""
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic's configuration for this ledger's database."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+def init(url: str) -> tuple[str | None, str]:
+    """Create or upgrade the ledger's tables (Alembic upgrade head); harmless to repeat."""
+    config = alembic_config(url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            before = MigrationContext.configure(conn).get_current_revision()
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            conn.commit()
+            after = MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+    return before, after or ""
+
+
+class Ledger:
+    """The ledger on one database: write, project, query."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self._check_initialised()
+        self.read = ReadModel(self.engine)
+        self.view = ReadModelView(self.engine)
+        self.app = LedgerApplication(
+            event_store_env(url),
+            catalogue=self.read,
+            validate_statement=validate_statement_body,
+        )
+        self.projection = LedgerProjection(self.view)
+
+    def _check_initialised(self) -> None:
+        head = ScriptDirectory.from_config(alembic_config(self.url)).get_current_head()
+        with self.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        if current != head:
+            self.engine.dispose()
+            state = "has no ledger" if current is None else f"is at revision {current}"
+            raise NotInitialised(f"the database {state}; run `ledger init` first")
+
+    def write(self, records: list[tuple[int | None, dict[str, Any]]], recorded_by: str) -> ImportResult:
+        """Record all of ``records`` in one transaction, or none; then project them.
+
+        A conflict with a concurrent writer is retried against the newer ledger.
+        """
+        for attempt in range(WRITE_ATTEMPTS):
+            self.project()
+            try:
+                result = self.app.write(records, recorded_by)
+            except IntegrityError:
+                if attempt == WRITE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+                continue
+            self.project()
+            return result
+        raise AssertionError("unreachable")
+
+    def project(self, progress: Callable[[int], None] | None = None) -> int:
+        """Bring the read models up to the latest event; returns events projected."""
+        done = 0
+        while True:
+            start = self.view.max_tracking_id(self.app.name) or 0
+            notifications = self.app.recorder.select_notifications(
+                start=start, limit=PROJECT_BATCH, inclusive_of_start=False
+            )
+            if not notifications:
+                return done
+            try:
+                with self.view.batch():
+                    for n in notifications:
+                        event = self.app.mapper.to_domain_event(n)
+                        self.projection.process_event(event, Tracking(self.app.name, n.id))
+            except ProjectedElsewhere:
+                continue
+            done += len(notifications)
+            if progress:
+                progress(len(notifications))
+
+    def pending(self) -> int:
+        """How many stored events the read models have not projected yet."""
+        return self.app.max_sequence() - (self.view.max_tracking_id(self.app.name) or 0)
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Empty the read models and project every stored event again."""
+        self.view.clear()
+        return self.project(progress)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.app.close()
+        self.engine.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

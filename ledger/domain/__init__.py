@@ -1,0 +1,1 @@
+"""The ledger's domain: aggregates, events and value objects. No I/O."""

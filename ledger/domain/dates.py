@@ -1,0 +1,85 @@
+"""Partial dates: a year, a month, a day, or an instant with an explicit offset.
+
+Stated time keeps the precision it was given: ``2019-12`` is the whole of
+December 2019 (UTC days), never silently the first of the month.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from edtf import EDTFParseException, parse_edtf
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$")
+_NAIVE_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_TICK = timedelta(microseconds=1)
+
+
+class PartialDateError(ValueError):
+    """A text that is not a partial date the ledger accepts."""
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A stated time as an interval ``[start, end)`` in UTC, with its original text."""
+
+    text: str
+    precision: str  # "year" | "month" | "day" | "instant"
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or an instant with an offset."""
+        if not isinstance(text, str):
+            raise PartialDateError("must be a string such as 2019, 2019-12 or 2019-12-03")
+        text = text.strip()
+        if _DATE.match(text):
+            return cls._parse_date(text)
+        if _INSTANT.match(text):
+            start = datetime.fromisoformat(text).astimezone(timezone.utc)
+            return cls(text, "instant", start, start + _TICK)
+        if _NAIVE_INSTANT.match(text):
+            raise PartialDateError(
+                f"instant {text!r} has no UTC offset; add one, e.g. {text}Z"
+            )
+        raise PartialDateError(
+            f"{text!r} is not a partial date (use 2019, 2019-12, 2019-12-03 "
+            "or 2019-12-03T10:00:00Z)"
+        )
+
+    @classmethod
+    def _parse_date(cls, text: str) -> PartialDate:
+        try:
+            parsed = parse_edtf(text)
+        except EDTFParseException:
+            raise PartialDateError(f"{text!r} is not a valid calendar date") from None
+        parts = [int(p) for p in text.split("-")]
+        precision = ("year", "month", "day")[len(parts) - 1]
+        try:
+            start = datetime(*parts, *([1] * (3 - len(parts))), tzinfo=timezone.utc)
+            upper = parsed.upper_strict()
+            last = datetime(upper.tm_year, upper.tm_mon, upper.tm_mday, tzinfo=timezone.utc)
+        except ValueError:
+            raise PartialDateError(f"{text!r} is not a valid calendar date") from None
+        return cls(text, precision, start, last + timedelta(days=1))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def classify(stated: PartialDate, as_of: PartialDate) -> str:
+    """Place a stated interval against an as-of date: 'by', 'undetermined' or 'after'."""
+    if stated.end <= as_of.end:
+        return "by"
+    if stated.start < as_of.end:
+        return "undetermined"
+    return "after"
+
+
+def parse_instant_bound(text: str) -> datetime:
+    """The end of a partial date, as the latest instant it admits (for known_at)."""
+    return PartialDate.parse(text).end - _TICK

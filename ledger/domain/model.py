@@ -1,0 +1,198 @@
+"""Aggregates of the ledger. Each command method guards, then triggers one event.
+
+Event bodies only assign what the event carries: they run again on every
+replay, so they never read the clock or make ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+_NAMESPACE = uuid5(NAMESPACE_URL, "urn:ledger:incident-ledger")
+
+
+def stream_id(kind: str, slug: str) -> UUID:
+    """The stable aggregate id of an incident, actor, claim or statement slug."""
+    return uuid5(_NAMESPACE, f"{kind}:{slug}")
+
+
+class LedgerRuleError(Exception):
+    """A command that the ledger's rules refuse."""
+
+
+class Incident(Aggregate):
+    """What happened: title, description, when and where."""
+
+    @staticmethod
+    def create_id(slug: str) -> UUID:  # type: ignore[override]
+        """Incidents are addressed by their slug."""
+        return stream_id("incident", slug)
+
+    @event("Opened")
+    def __init__(self, slug: str, profile: dict[str, Any], fingerprint: str, recorded_by: str):
+        self.slug = slug
+        self.profile = profile
+        self.fingerprint = fingerprint
+        self.recorded_by = recorded_by
+
+
+class Actor(Aggregate):
+    """A person, organisation, state, armed group or outlet; possibly anonymous."""
+
+    @staticmethod
+    def create_id(slug: str) -> UUID:  # type: ignore[override]
+        """Actors are addressed by their slug."""
+        return stream_id("actor", slug)
+
+    @event("Registered")
+    def __init__(self, slug: str, profile: dict[str, Any], fingerprint: str, recorded_by: str):
+        self.slug = slug
+        self.profile = profile
+        self.fingerprint = fingerprint
+        self.recorded_by = recorded_by
+
+
+class Claim(Aggregate):
+    """A proposition about an incident that speakers take sides on."""
+
+    @staticmethod
+    def create_id(slug: str) -> UUID:  # type: ignore[override]
+        """Claims are addressed by their slug."""
+        return stream_id("claim", slug)
+
+    @event("Defined")
+    def __init__(
+        self, slug: str, incident: str, profile: dict[str, Any], fingerprint: str, recorded_by: str
+    ):
+        self.slug = slug
+        self.incident = incident
+        self.profile = profile
+        self.fingerprint = fingerprint
+        self.recorded_by = recorded_by
+
+
+class Statement(Aggregate):
+    """One speech act by one speaker at one time, from one source."""
+
+    @staticmethod
+    def create_id(slug: str) -> UUID:  # type: ignore[override]
+        """Statements are addressed by their slug."""
+        return stream_id("statement", slug)
+
+    @event("Recorded")
+    def __init__(
+        self, slug: str, incident: str, data: dict[str, Any], fingerprint: str, recorded_by: str
+    ):
+        self.slug = slug
+        self.incident = incident
+        self.original = data
+        self.data = dict(data)
+        self.fingerprint = fingerprint
+        self.recorded_by = recorded_by
+        self.withdrawn = False
+        self.changes: dict[str, str] = {}
+
+    def correct(
+        self,
+        *,
+        change_id: str,
+        field: str,
+        value: Any,
+        reason: str,
+        fingerprint: str,
+        recorded_by: str,
+    ) -> None:
+        """Record a correction of one field; the earlier value stays in the log."""
+        self._guard_change(change_id)
+        if self.data.get(field) == value:
+            raise LedgerRuleError(f"{field}: the statement already has this value")
+        previous = self.data.get(field)
+        self._corrected(
+            incident=self.incident,
+            statement=self.slug,
+            change_id=change_id,
+            field=field,
+            value=value,
+            previous=previous,
+            reason=reason,
+            fingerprint=fingerprint,
+            recorded_by=recorded_by,
+        )
+
+    @event("Corrected")
+    def _corrected(
+        self,
+        incident: str,
+        statement: str,
+        change_id: str,
+        field: str,
+        value: Any,
+        previous: Any,
+        reason: str,
+        fingerprint: str,
+        recorded_by: str,
+    ) -> None:
+        self.data[field] = value
+        self.changes[change_id] = fingerprint
+
+    def withdraw(self, *, change_id: str, reason: str, fingerprint: str, recorded_by: str) -> None:
+        """Withdraw a statement entered in error; it stays visible in the history."""
+        self._guard_change(change_id)
+        if self.withdrawn:
+            raise LedgerRuleError(f"statement {self.slug} is already withdrawn")
+        self._withdrawn(
+            incident=self.incident,
+            statement=self.slug,
+            change_id=change_id, reason=reason, fingerprint=fingerprint, recorded_by=recorded_by
+        )
+
+    @event("Withdrawn")
+    def _withdrawn(
+        self, incident: str, statement: str, change_id: str, reason: str, fingerprint: str, recorded_by: str
+    ) -> None:
+        self.withdrawn = True
+        self.changes[change_id] = fingerprint
+
+    def grade(
+        self,
+        *,
+        change_id: str,
+        reliability: str | None,
+        credibility: int | None,
+        reason: str,
+        fingerprint: str,
+        recorded_by: str,
+    ) -> None:
+        """Grade the source's reliability (A-F) and the statement's credibility (1-6)."""
+        self._guard_change(change_id)
+        self._graded(
+            incident=self.incident,
+            statement=self.slug,
+            change_id=change_id,
+            reliability=reliability,
+            credibility=credibility,
+            reason=reason,
+            fingerprint=fingerprint,
+            recorded_by=recorded_by,
+        )
+
+    @event("Graded")
+    def _graded(
+        self,
+        incident: str,
+        statement: str,
+        change_id: str,
+        reliability: str | None,
+        credibility: int | None,
+        reason: str,
+        fingerprint: str,
+        recorded_by: str,
+    ) -> None:
+        self.changes[change_id] = fingerprint
+
+    def _guard_change(self, change_id: str) -> None:
+        if change_id in self.changes:
+            raise LedgerRuleError(f"change {change_id} is already recorded")

@@ -1,0 +1,1 @@
+"""Read models: the tables, the projection that fills them, and the queries."""

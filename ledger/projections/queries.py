@@ -1,0 +1,306 @@
+"""Queries over the read models: incidents, state, history, provenance.
+
+Each takes the two time axes: ``as_of`` (what had been stated by a partial
+date) and ``known_at`` (what the ledger held at an instant or sequence number).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, Select, func, select
+
+from ledger.domain.dates import PartialDate, classify
+from ledger.domain.state import StatementFacts, compute_state
+from ledger.projections import tables as t
+
+
+class NotFound(LookupError):
+    """No incident, statement or claim with that id (at that moment)."""
+
+
+@dataclass(frozen=True)
+class KnownAt:
+    """A moment of the ledger: an instant (UTC) or a sequence number."""
+
+    instant: datetime | None = None
+    seq: int | None = None
+
+    def where(self, table: Any, stmt: Select) -> Select:
+        """Keep only rows recorded at or before this moment."""
+        if self.instant is not None:
+            stmt = stmt.where(table.c.recorded_at <= self.instant)
+        if self.seq is not None:
+            stmt = stmt.where(table.c.seq <= self.seq)
+        return stmt
+
+
+_ALWAYS = KnownAt()
+_CHUNK = 500
+
+
+class ReadModel:
+    """Answers queries from the read-model tables."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def _all(self, stmt: Select) -> list[Any]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt))
+
+    # -- the catalogue the application plans writes with --------------------------
+
+    def fingerprints(self, kind: str, slugs: Iterable[str]) -> dict[str, str]:
+        """Fingerprints of recorded incidents, actors, claims or statements."""
+        table = {"incident": t.incidents, "actor": t.actors, "claim": t.claims}.get(
+            kind, t.statements
+        )
+        return dict(self._chunked(table, table.c.fingerprint, slugs))
+
+    def claim_incidents(self, slugs: Iterable[str]) -> dict[str, str]:
+        """The incident each recorded claim belongs to."""
+        return dict(self._chunked(t.claims, t.claims.c.incident, slugs))
+
+    def _chunked(self, table: Any, column: Any, slugs: Iterable[str]) -> list[tuple[str, Any]]:
+        slugs = sorted(set(slugs))
+        rows: list[tuple[str, Any]] = []
+        with self.engine.connect() as conn:
+            for i in range(0, len(slugs), _CHUNK):
+                part = slugs[i : i + _CHUNK]
+                rows += conn.execute(select(table.c.slug, column).where(table.c.slug.in_(part)))
+        return rows
+
+    # -- lookups -------------------------------------------------------------------
+
+    def resolve_actor(self, ref: str) -> list[str]:
+        """Actor slugs matching a slug, a name or an alias (case-insensitive)."""
+        if self._all(select(t.actors.c.slug).where(t.actors.c.slug == ref)):
+            return [ref]
+        rows = self._all(select(t.actor_names.c.actor).where(t.actor_names.c.name_key == ref.casefold()))
+        return sorted({r.actor for r in rows})
+
+    def names(self) -> dict[str, str]:
+        """Display name of every actor."""
+        return {r.slug: r.display_name for r in self._all(select(t.actors.c.slug, t.actors.c.display_name))}
+
+    def incidents(self) -> list[dict[str, Any]]:
+        """Every incident with its number of claims and statements."""
+        counts = {
+            table.name: dict(
+                self._all(select(table.c.incident, func.count()).group_by(table.c.incident))
+            )
+            for table in (t.claims, t.statements)
+        }
+        return [
+            {
+                "id": r.slug,
+                **r.profile,
+                "claims": counts["claims"].get(r.slug, 0),
+                "statements": counts["statements"].get(r.slug, 0),
+                "recorded_at": r.recorded_at,
+                "recorded_by": r.recorded_by,
+            }
+            for r in self._all(select(t.incidents).order_by(t.incidents.c.seq))
+        ]
+
+    def incident(self, slug: str, known: KnownAt = _ALWAYS) -> dict[str, Any]:
+        """One incident's profile, as recorded by ``known``."""
+        rows = self._all(known.where(t.incidents, select(t.incidents).where(t.incidents.c.slug == slug)))
+        if not rows:
+            raise NotFound(f"no incident {slug} is recorded" + _moment(known))
+        return {"id": slug, **rows[0].profile}
+
+    # -- statements as the ledger held them ----------------------------------------
+
+    def statement_facts(self, incident: str, known: KnownAt = _ALWAYS) -> list[StatementFacts]:
+        """The incident's statements with corrections and withdrawals known by then."""
+        rows = self._all(
+            known.where(
+                t.statements,
+                select(t.statements.c.slug, t.statements.c.seq, t.statements.c.data)
+                .where(t.statements.c.incident == incident)
+                .order_by(t.statements.c.seq),
+            )
+        )
+        facts = {r.slug: StatementFacts(r.slug, r.seq, dict(r.data)) for r in rows}
+        changes = self._all(
+            known.where(
+                t.statement_changes,
+                select(t.statement_changes)
+                .where(t.statement_changes.c.incident == incident)
+                .order_by(t.statement_changes.c.seq),
+            )
+        )
+        for change in changes:
+            _apply_change(facts.get(change.statement), change)
+        return list(facts.values())
+
+    def claims_of(self, incident: str, known: KnownAt = _ALWAYS) -> list[dict[str, Any]]:
+        """The incident's claims, in the order they were defined."""
+        rows = self._all(
+            known.where(
+                t.claims,
+                select(t.claims).where(t.claims.c.incident == incident).order_by(t.claims.c.seq),
+            )
+        )
+        return [{"id": r.slug, "proposition": r.profile["proposition"]} for r in rows]
+
+    def state(
+        self, incident: str, as_of: PartialDate | None = None, known: KnownAt = _ALWAYS
+    ) -> dict[str, Any]:
+        """Claims, sides, statuses, demands and counts of an incident at a moment."""
+        profile = self.incident(incident, known)
+        folded = compute_state(
+            self.claims_of(incident, known),
+            self.statement_facts(incident, known),
+            self.names(),
+            as_of,
+        )
+        return {"incident": profile, **_axes(as_of, known), **folded}
+
+    def history(
+        self, incident: str | None, as_of: PartialDate | None = None, known: KnownAt = _ALWAYS
+    ) -> dict[str, Any]:
+        """Every ledger event of an incident (or of the whole ledger), in ledger order."""
+        stmt = select(t.ledger_events).order_by(t.ledger_events.c.seq)
+        if incident is not None:
+            self.incident(incident, known)
+            stmt = stmt.where(t.ledger_events.c.incident == incident)
+        events = [_event_row(r) for r in self._all(known.where(t.ledger_events, stmt))]
+        if as_of is not None and incident is not None:
+            events = self._stated_by(incident, events, as_of, known)
+        return {"incident": incident, **_axes(as_of, known), "events": events}
+
+    def _stated_by(self, incident, events, as_of, known) -> list[dict[str, Any]]:
+        place = {
+            f.slug: classify(PartialDate.parse(f.data["stated_at"]), as_of)
+            for f in self.statement_facts(incident, known)
+        }
+        kept = []
+        for event in events:
+            where = place.get(event["subject"], "by")
+            if where != "after":
+                kept.append({**event, "undetermined": where == "undetermined"})
+        return kept
+
+    def provenance(self, slug: str, known: KnownAt = _ALWAYS) -> dict[str, Any]:
+        """Where a statement came from, or every statement behind a claim."""
+        claim = self._all(known.where(t.claims, select(t.claims).where(t.claims.c.slug == slug)))
+        if claim:
+            return self._claim_provenance(claim[0], known)
+        return {"statement": self._statement_provenance(slug, known)}
+
+    def _statement_provenance(self, slug: str, known: KnownAt) -> dict[str, Any]:
+        rows = self._all(known.where(t.statements, select(t.statements).where(t.statements.c.slug == slug)))
+        if not rows:
+            raise NotFound(f"no statement or claim {slug} is recorded" + _moment(known))
+        row = rows[0]
+        fact = StatementFacts(slug, row.seq, dict(row.data))
+        changes = self._all(
+            known.where(
+                t.statement_changes,
+                select(t.statement_changes)
+                .where(t.statement_changes.c.statement == slug)
+                .order_by(t.statement_changes.c.seq),
+            )
+        )
+        for change in changes:
+            _apply_change(fact, change)
+        names = self.names()
+        events = self._all(
+            known.where(
+                t.ledger_events,
+                select(t.ledger_events).where(t.ledger_events.c.subject == slug).order_by(t.ledger_events.c.seq),
+            )
+        )
+        return {
+            "id": slug,
+            "incident": row.incident,
+            **fact.data,
+            "speaker_name": names.get(fact.data["speaker"], fact.data["speaker"]),
+            "chain": _chain(fact.data, names),
+            "withdrawn": fact.withdrawn,
+            "grades": fact.grades,
+            "corrections": [
+                {"seq": c.seq, "recorded_at": c.recorded_at, "recorded_by": c.recorded_by, **c.data}
+                for c in changes
+                if c.change == "correction"
+            ],
+            "events": [_event_row(e) for e in events],
+        }
+
+    def _claim_provenance(self, claim: Any, known: KnownAt) -> dict[str, Any]:
+        state = self.state(claim.incident, None, known)
+        mine = next(c for c in state["claims"] if c["id"] == claim.slug)
+        slugs = [e["statement"] for side in ("supporters", "deniers", "retracted") for e in mine[side]]
+        return {
+            "claim": {
+                "id": claim.slug,
+                "incident": claim.incident,
+                "proposition": claim.profile["proposition"],
+                "status": mine["status"],
+                "recorded_at": claim.recorded_at,
+                "recorded_by": claim.recorded_by,
+            },
+            "statements": [self._statement_provenance(s, known) for s in slugs],
+        }
+
+
+def _apply_change(fact: StatementFacts | None, change: Any) -> None:
+    if fact is None:
+        return
+    if change.change == "withdrawal":
+        fact.withdrawn = True
+    elif change.change == "grade":
+        fact.grades.append(
+            {"seq": change.seq, "recorded_at": change.recorded_at, "recorded_by": change.recorded_by, **change.data}
+        )
+    elif change.data["after"] is None:
+        fact.data.pop(change.data["field"], None)
+    else:
+        fact.data[change.data["field"]] = change.data["after"]
+
+
+def _chain(data: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
+    hops = [{"agent": data["speaker"], "agent_name": names.get(data["speaker"], data["speaker"]), "relation": "said"}]
+    for hop in data.get("provenance") or []:
+        entry = {**hop, "agent_name": names.get(hop["agent"], hop["agent"])}
+        document = hop.get("document")
+        if document and document.get("outlet"):
+            entry["document"] = {**document, "outlet_name": names.get(document["outlet"], document["outlet"])}
+        hops.append(entry)
+    return hops
+
+
+def _event_row(r: Any) -> dict[str, Any]:
+    return {
+        "seq": r.seq,
+        "recorded_at": r.recorded_at,
+        "recorded_by": r.recorded_by,
+        "type": r.event_type,
+        "subject": r.subject,
+        "incident": r.incident,
+        "summary": r.summary,
+        "detail": r.detail,
+        "hash": r.leaf_hash,
+    }
+
+
+def _axes(as_of: PartialDate | None, known: KnownAt) -> dict[str, Any]:
+    return {
+        "as_of": as_of.text if as_of else None,
+        "known_at": known.instant.isoformat() + "Z" if known.instant else None,
+        "known_at_seq": known.seq,
+    }
+
+
+def _moment(known: KnownAt) -> str:
+    if known.instant is not None:
+        return f" at {known.instant.isoformat()}Z"
+    if known.seq is not None:
+        return f" at sequence {known.seq}"
+    return ""

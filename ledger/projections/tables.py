@@ -1,0 +1,141 @@
+"""The read-model tables. Alembic migrations create them; this module describes them.
+
+Read models are disposable: ``ledger rebuild`` empties them and projects every
+stored event again. Only ``stored_events`` is the record, and the migrations make
+the database refuse changes to it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# The eventsourcing library's own SQLite layout; its rowid is the ledger sequence.
+stored_events = Table(
+    "stored_events",
+    metadata,
+    Column("originator_id", Text, nullable=False),
+    Column("originator_version", Integer, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("state", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("originator_id", "originator_version"),
+)
+
+tracking = Table(
+    "projection_tracking",
+    metadata,
+    Column("application_name", String(100), primary_key=True),
+    Column("notification_id", BigInteger, nullable=False),
+)
+
+
+def _recorded() -> list[Column]:
+    return [
+        Column("seq", BigInteger, nullable=False),
+        Column("recorded_at", DateTime, nullable=False),
+        Column("recorded_by", String(200), nullable=False),
+    ]
+
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("slug", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("profile", JSON, nullable=False),
+    *_recorded(),
+)
+
+actors = Table(
+    "actors",
+    metadata,
+    Column("slug", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("display_name", Text, nullable=False),
+    Column("profile", JSON, nullable=False),
+    *_recorded(),
+)
+
+actor_names = Table(
+    "actor_names",
+    metadata,
+    Column("name_key", String(400), nullable=False),
+    Column("actor", String(200), nullable=False),
+    PrimaryKeyConstraint("name_key", "actor"),
+)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("slug", String(200), primary_key=True),
+    Column("incident", String(200), nullable=False, index=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("profile", JSON, nullable=False),
+    *_recorded(),
+)
+
+statements = Table(
+    "statements",
+    metadata,
+    Column("slug", String(200), primary_key=True),
+    Column("incident", String(200), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("data", JSON, nullable=False),
+    *_recorded(),
+    Index("ix_statements_incident_seq", "incident", "seq"),
+)
+
+# Corrections, withdrawals and grades, in ledger order.
+statement_changes = Table(
+    "statement_changes",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("statement", String(200), nullable=False, index=True),
+    Column("incident", String(200), nullable=False, index=True),
+    Column("change_id", String(200), nullable=False),
+    Column("change", String(20), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+)
+
+# One row per stored event: the audit history.
+ledger_events = Table(
+    "ledger_events",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("stream_id", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event_type", String(100), nullable=False),
+    Column("incident", String(200), index=True),
+    Column("subject", String(200), nullable=False, index=True),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("leaf_hash", String(64), nullable=False),
+)
+
+READ_MODEL_TABLES = (
+    incidents,
+    actors,
+    actor_names,
+    claims,
+    statements,
+    statement_changes,
+    ledger_events,
+)

@@ -1,0 +1,103 @@
+"""The read model as an eventsourcing tracking recorder on SQLAlchemy.
+
+Rows and the tracking position are written in one transaction, so a crash
+leaves the read model exactly at a tracked position: nothing projected twice,
+nothing skipped. Rows are buffered and written in batches for speed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from sqlalchemy import Engine, Table, delete, insert, select, update
+
+from ledger.projections.tables import READ_MODEL_TABLES, tracking
+
+
+class ProjectedElsewhere(RuntimeError):
+    """Another projector recorded this position first; this batch was rolled back."""
+
+
+class ReadModelView(TrackingRecorder):
+    """Buffered inserts into the read-model tables, committed with their tracking."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._rows: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+        self._tracking: Tracking | None = None
+
+    def add(self, table: Table, row: dict[str, Any]) -> None:
+        """Buffer one row for the current batch."""
+        self._rows[table].append(row)
+
+    def insert_tracking(self, tracking_: Tracking) -> None:
+        """Remember the position reached; it is written with the batch's rows."""
+        self._tracking = tracking_
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Write every row buffered inside the block, and the tracking, in one transaction."""
+        self._rows.clear()
+        self._tracking = None
+        try:
+            yield
+            self._flush()
+        finally:
+            self._rows.clear()
+            self._tracking = None
+
+    def _flush(self) -> None:
+        if self._tracking is None:
+            return
+        with self.engine.begin() as conn:
+            for table in READ_MODEL_TABLES:
+                if self._rows.get(table):
+                    conn.execute(insert(table), self._rows[table])
+            position = self._tracking
+            found = conn.execute(
+                update(tracking)
+                .where(tracking.c.application_name == position.application_name)
+                .where(tracking.c.notification_id < position.notification_id)
+                .values(notification_id=position.notification_id)
+            )
+            if found.rowcount == 0:
+                self._insert_first_position(conn, position)
+
+    @staticmethod
+    def _insert_first_position(conn: Any, position: Tracking) -> None:
+        current = conn.execute(
+            select(tracking.c.notification_id).where(
+                tracking.c.application_name == position.application_name
+            )
+        ).scalar()
+        if current is None:
+            conn.execute(
+                insert(tracking).values(
+                    application_name=position.application_name,
+                    notification_id=position.notification_id,
+                )
+            )
+        else:
+            # Another projector got here first: roll back rather than project twice.
+            raise ProjectedElsewhere(
+                f"read model already at {current}, not before {position.notification_id}"
+            )
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        """The last sequence number projected for this application."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(tracking.c.notification_id).where(
+                    tracking.c.application_name == application_name
+                )
+            ).scalar()
+
+    def clear(self) -> None:
+        """Empty every read-model table and forget the tracked position."""
+        with self.engine.begin() as conn:
+            for table in (*READ_MODEL_TABLES, tracking):
+                conn.execute(delete(table))

@@ -1,0 +1,259 @@
+"""Input schemas: one import line, one CLI record, one correction. Validate, then normalise.
+
+Every loaded record is plain JSON data with empty values dropped, so that the
+same statement always has the same fingerprint.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
+
+from ledger.domain.canonical import nfc
+from ledger.domain.dates import PartialDate, PartialDateError
+from ledger.domain.rules import statement_problems
+from ledger.domain.vocabulary import (
+    ACTOR_KINDS,
+    ATTRIBUTION_MODES,
+    CORRECTABLE_FIELDS,
+    CREDIBILITY_GRADES,
+    DEFAULT_STANCE,
+    HOP_RELATIONS,
+    RELIABILITY_GRADES,
+    STANCES,
+    STATEMENT_KINDS,
+)
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,199}$"
+_SLUG_MESSAGE = "use lower-case letters, digits, '.', '_' or '-' (at most 200)"
+
+
+def Slug(**kwargs: Any) -> fields.String:  # noqa: N802 - reads as a field type
+    """A stable id: lower-case letters, digits, dot, underscore, hyphen."""
+    return fields.String(validate=validate.Regexp(SLUG_PATTERN, error=_SLUG_MESSAGE), **kwargs)
+
+
+def Text(**kwargs: Any) -> fields.String:  # noqa: N802
+    """Free text that must not be blank."""
+    return fields.String(validate=validate.Length(min=1, max=20000), **kwargs)
+
+
+class PartialDateField(fields.Field):
+    """A partial ISO 8601 date (``2019``, ``2019-12``, ``2019-12-03``) or an instant."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        try:
+            return PartialDate.parse(value).text
+        except PartialDateError as error:
+            raise ValidationError(str(error)) from None
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        return value
+
+
+def _compact(value: Any) -> Any:
+    """Drop keys whose value is None, an empty string or an empty list."""
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [_compact(v) for v in value]
+    return value
+
+
+class InputSchema(Schema):
+    """Base of input schemas: unknown fields are errors, text is NFC, output compact."""
+
+    @pre_load
+    def _normalise_text(self, data: Any, **_: Any) -> Any:
+        # A blank cell of a spreadsheet export means "not given", not "empty text".
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if v is not None and v != ""}
+        return nfc(data)
+
+    @post_load
+    def _compact(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return _compact(data)
+
+
+class IncidentInput(InputSchema):
+    """An incident: what happened, when and where."""
+
+    type = fields.Constant("incident")
+    id = Slug(required=True)
+    title = Text(required=True)
+    description = Text()
+    occurred_at = PartialDateField()
+    place = Text()
+
+
+class ActorInput(InputSchema):
+    """A person, organisation, state, armed group or outlet; named or anonymous."""
+
+    type = fields.Constant("actor")
+    id = Slug(required=True)
+    name = Text()
+    kind = fields.String(required=True, validate=validate.OneOf(ACTOR_KINDS))
+    aliases = fields.List(Text())
+    affiliation = Slug()
+    role = Text()
+    description = Text()
+    anonymous = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _named_or_described(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("anonymous") and not data.get("description"):
+            raise ValidationError("describe an anonymous speaker", "description")
+        if not data.get("anonymous") and not data.get("name"):
+            raise ValidationError("a named actor needs a name (or set anonymous)", "name")
+
+
+class ClaimInput(InputSchema):
+    """A proposition about an incident."""
+
+    type = fields.Constant("claim")
+    id = Slug(required=True)
+    incident = Slug(required=True)
+    proposition = Text(required=True)
+
+
+class StanceInput(InputSchema):
+    """The stance a statement takes on one claim."""
+
+    claim = Slug(required=True)
+    stance = fields.String(validate=validate.OneOf(STANCES))
+
+
+class AttributionInput(InputSchema):
+    """The actor, or alternative actors, a statement holds responsible."""
+
+    actors = fields.List(Slug(), required=True, validate=validate.Length(min=1))
+    mode = fields.String(load_default="sole", validate=validate.OneOf(ATTRIBUTION_MODES))
+
+
+class DemandInput(InputSchema):
+    """What a demand asks, and of whom."""
+
+    addressee = Slug(required=True)
+    action = Text(required=True)
+
+
+class DocumentInput(InputSchema):
+    """The source document a recorder read."""
+
+    outlet = Slug()
+    title = Text()
+    url = fields.Url()
+    published_at = PartialDateField()
+    retrieved_at = PartialDateField()
+    content_hash = fields.String(
+        validate=validate.Regexp(r"^sha256:[0-9a-f]{64}$", error="use sha256:<64 hex digits>")
+    )
+
+
+class HopInput(InputSchema):
+    """One hop of a provenance chain, from the speaker towards the document."""
+
+    agent = Slug(required=True)
+    relation = fields.String(required=True, validate=validate.OneOf(HOP_RELATIONS))
+    document = fields.Nested(DocumentInput)
+
+
+class StatementBody(InputSchema):
+    """What a statement says; shared by records and by corrections' re-validation."""
+
+    speaker = Slug(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(STATEMENT_KINDS))
+    stated_at = PartialDateField(required=True)
+    claims = fields.List(fields.Nested(StanceInput))
+    quote = Text()
+    paraphrase = Text()
+    hedging = Text()
+    attribution = fields.Nested(AttributionInput)
+    demand = fields.Nested(DemandInput)
+    responds_to = Slug()
+    retracts = Slug()
+    provenance = fields.List(fields.Nested(HopInput))
+    note = Text()
+
+    @pre_load
+    def _default_stances(self, data: Any, **_: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
+            return data
+        default = DEFAULT_STANCE.get(data.get("kind"))
+        claims = [
+            {"stance": default, **c} if isinstance(c, dict) and default else c
+            for c in data["claims"]
+        ]
+        return {**data, "claims": claims}
+
+    @validates_schema
+    def _rules(self, data: dict[str, Any], **_: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        for field, message in statement_problems(_compact(data)):
+            errors.setdefault(field, []).append(message)
+        if errors:
+            raise ValidationError(errors)
+
+
+class StatementInput(StatementBody):
+    """A statement as recorded: its id and incident, then what it says."""
+
+    type = fields.Constant("statement")
+    id = Slug(required=True)
+    incident = Slug(required=True)
+
+
+class CorrectionInput(InputSchema):
+    """A correction of one field of a recorded statement."""
+
+    type = fields.Constant("correction")
+    id = Slug(required=True)
+    statement = Slug(required=True)
+    field = fields.String(required=True, validate=validate.OneOf(CORRECTABLE_FIELDS))
+    value = fields.Raw(required=True, allow_none=True)
+    reason = Text(required=True)
+
+
+class WithdrawalInput(InputSchema):
+    """The withdrawal of a statement entered in error."""
+
+    type = fields.Constant("withdrawal")
+    id = Slug(required=True)
+    statement = Slug(required=True)
+    reason = Text(required=True)
+
+
+class GradeInput(InputSchema):
+    """An analyst's Admiralty grade of a statement: source reliability, credibility."""
+
+    type = fields.Constant("grade")
+    id = Slug(required=True)
+    statement = Slug(required=True)
+    reliability = fields.String(validate=validate.OneOf(RELIABILITY_GRADES))
+    credibility = fields.Integer(strict=True, validate=validate.OneOf(CREDIBILITY_GRADES))
+    reason = Text()
+
+    @validates_schema
+    def _some_grade(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("reliability") is None and data.get("credibility") is None:
+            raise ValidationError("give a reliability (A-F), a credibility (1-6) or both")
+
+
+LINE_SCHEMAS: dict[str, type[InputSchema]] = {
+    "incident": IncidentInput,
+    "actor": ActorInput,
+    "claim": ClaimInput,
+    "statement": StatementInput,
+    "correction": CorrectionInput,
+    "withdrawal": WithdrawalInput,
+    "grade": GradeInput,
+}
