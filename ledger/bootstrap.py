@@ -15,7 +15,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 
 from ledger.application.app import LedgerApplication
 from ledger.application.planning import ImportResult
-from ledger.persistence import event_store_env, make_engine
+from ledger.persistence import event_store_env, make_engine, sqlite_path
 from ledger.projections.projection import LedgerProjection
 from ledger.projections.queries import ReadModel
 from ledger.projections.view import ProjectedElsewhere, ReadModelView
@@ -59,6 +59,8 @@ class Ledger:
 
     def __init__(self, url: str):
         self.url = url
+        if not Path(sqlite_path(url)).exists():
+            raise NotInitialised(f"there is no ledger at {url}; run `ledger init` first")
         self.engine = make_engine(url)
         self._check_initialised()
         self.read = ReadModel(self.engine)
@@ -79,7 +81,12 @@ class Ledger:
             state = "has no ledger" if current is None else f"is at revision {current}"
             raise NotInitialised(f"the database {state}; run `ledger init` first")
 
-    def write(self, records: list[tuple[int | None, dict[str, Any]]], recorded_by: str) -> ImportResult:
+    def write(
+        self,
+        records: list[tuple[int | None, dict[str, Any]]],
+        recorded_by: str,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportResult:
         """Record all of ``records`` in one transaction, or none; then project them.
 
         A conflict with a concurrent writer is retried against the newer ledger.
@@ -93,7 +100,7 @@ class Ledger:
                     raise
                 time.sleep(0.05 * (attempt + 1))
                 continue
-            self.project()
+            self.project(progress)
             return result
         raise AssertionError("unreachable")
 
@@ -111,7 +118,9 @@ class Ledger:
                 with self.view.batch():
                     for n in notifications:
                         event = self.app.mapper.to_domain_event(n)
-                        self.projection.process_event(event, Tracking(self.app.name, n.id))
+                        self.projection.process_event(
+                            event, Tracking(self.app.name, n.id)
+                        )
             except ProjectedElsewhere:
                 continue
             done += len(notifications)

@@ -36,7 +36,9 @@ def sqlite_path(url: str) -> str:
             f"{parsed.get_backend_name()} is not supported yet: use a sqlite:/// URL"
         )
     if not parsed.database or parsed.database == ":memory:":
-        raise UnsupportedDatabase("the ledger needs a database file, e.g. sqlite:///ledger.db")
+        raise UnsupportedDatabase(
+            "the ledger needs a database file, e.g. sqlite:///ledger.db"
+        )
     return parsed.database
 
 

@@ -27,7 +27,9 @@ class LedgerApplication(Application):
         self.catalogue = catalogue
         self.validate_statement = validate_statement
 
-    def write(self, records: list[tuple[int | None, dict[str, Any]]], recorded_by: str) -> ImportResult:
+    def write(
+        self, records: list[tuple[int | None, dict[str, Any]]], recorded_by: str
+    ) -> ImportResult:
         """Record validated records in one transaction, or nothing if any is refused."""
         assert self.catalogue is not None and self.validate_statement is not None
         plan = Plan(

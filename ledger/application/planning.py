@@ -74,7 +74,9 @@ class Plan:
         self.recorded_by = recorded_by
         self.result = ImportResult()
         self.aggregates: dict[str, Any] = {}
-        self.new: dict[str, dict[str, tuple[int | None, dict[str, Any]]]] = defaultdict(dict)
+        self.new: dict[str, dict[str, tuple[int | None, dict[str, Any]]]] = defaultdict(
+            dict
+        )
         self.seen: dict[tuple[str, str], tuple[int | None, str]] = {}
         self.statements: dict[str, Statement] = {}
         self.checks: list[tuple[int | None, str, dict[str, Any]]] = []
@@ -95,7 +97,9 @@ class Plan:
         for _, record in records:
             if record["type"] in ENTITY_KINDS:
                 ids[record["type"]].add(record["id"])
-        return {kind: self.catalogue.fingerprints(kind, ids[kind]) for kind in ENTITY_KINDS}
+        return {
+            kind: self.catalogue.fingerprints(kind, ids[kind]) for kind in ENTITY_KINDS
+        }
 
     def _add_entity(self, line, record, known) -> None:
         kind, slug = record["type"], record["id"]
@@ -104,7 +108,9 @@ class Plan:
         if earlier is not None:
             if earlier[1] != print_:
                 where = f"line {earlier[0]}" if earlier[0] else "this input"
-                raise RecordError("id", f"{kind} {slug} is given twice, differently ({where})", line)
+                raise RecordError(
+                    "id", f"{kind} {slug} is given twice, differently ({where})", line
+                )
             return
         self.seen[(kind, slug)] = (line, print_)
         recorded = known[kind].get(slug)
@@ -125,9 +131,19 @@ class Plan:
     def _create(self, kind: str, slug: str, record: dict[str, Any], print_: str):
         body = _body(record)
         if kind == "incident":
-            return Incident(slug=slug, profile=body, fingerprint=print_, recorded_by=self.recorded_by)
+            return Incident(
+                slug=slug,
+                profile=body,
+                fingerprint=print_,
+                recorded_by=self.recorded_by,
+            )
         if kind == "actor":
-            return Actor(slug=slug, profile=body, fingerprint=print_, recorded_by=self.recorded_by)
+            return Actor(
+                slug=slug,
+                profile=body,
+                fingerprint=print_,
+                recorded_by=self.recorded_by,
+            )
         if kind == "claim":
             incident = body.pop("incident")
             return Claim(
@@ -139,7 +155,11 @@ class Plan:
             )
         incident = body.pop("incident")
         statement = Statement(
-            slug=slug, incident=incident, data=body, fingerprint=print_, recorded_by=self.recorded_by
+            slug=slug,
+            incident=incident,
+            data=body,
+            fingerprint=print_,
+            recorded_by=self.recorded_by,
         )
         self.statements[slug] = statement
         return statement
@@ -159,7 +179,9 @@ class Plan:
         if change_id in statement.changes:
             if statement.changes[change_id] != print_:
                 raise RecordError(
-                    "id", f"change {change_id} is already recorded with different content", line
+                    "id",
+                    f"change {change_id} is already recorded with different content",
+                    line,
                 )
             self.result.unchanged[record["type"]] += 1
             return
@@ -170,7 +192,11 @@ class Plan:
         self.result.new[record["type"]] += 1
 
     def _apply_change(self, line, statement: Statement, record, print_) -> None:
-        common = {"change_id": record["id"], "fingerprint": print_, "recorded_by": self.recorded_by}
+        common = {
+            "change_id": record["id"],
+            "fingerprint": print_,
+            "recorded_by": self.recorded_by,
+        }
         if record["type"] == "withdrawal":
             statement.withdraw(reason=record["reason"], **common)
             return
@@ -192,7 +218,9 @@ class Plan:
         statement.correct(
             field=name, value=corrected.get(name), reason=record["reason"], **common
         )
-        self.checks.append((line, statement.slug, {**corrected, "incident": statement.incident}))
+        self.checks.append(
+            (line, statement.slug, {**corrected, "incident": statement.incident})
+        )
 
     def _check_references(self) -> None:
         refs = References(self)
@@ -217,7 +245,9 @@ class References:
             for ref_kind, _, slug in self._references("statement", data):
                 wanted[ref_kind].add(slug)
         cat = plan.catalogue
-        self.known = {k: set(cat.fingerprints(k, wanted[k])) for k in ("incident", "actor")}
+        self.known = {
+            k: set(cat.fingerprints(k, wanted[k])) for k in ("incident", "actor")
+        }
         self.claim_incident = cat.claim_incidents(wanted["claim"])
         for slug, (_, record) in plan.new["claim"].items():
             self.claim_incident[slug] = record["incident"]
@@ -241,7 +271,11 @@ class References:
         for i, hop in enumerate(record.get("provenance") or []):
             yield "actor", f"provenance.{i}.agent", hop["agent"]
             if (hop.get("document") or {}).get("outlet"):
-                yield "actor", f"provenance.{i}.document.outlet", hop["document"]["outlet"]
+                yield (
+                    "actor",
+                    f"provenance.{i}.document.outlet",
+                    hop["document"]["outlet"],
+                )
         for name in ("responds_to", "retracts"):
             if record.get(name):
                 yield "statement", name, record[name]
@@ -249,7 +283,9 @@ class References:
     def _exists(self, kind: str, slug: str) -> bool:
         return slug in self.plan.new[kind] or slug in self.known[kind]
 
-    def check(self, kind: str, line: int | None, slug: str, record: dict[str, Any]) -> None:
+    def check(
+        self, kind: str, line: int | None, slug: str, record: dict[str, Any]
+    ) -> None:
         """Raise a RecordError for the first reference that names nothing."""
         for ref_kind, field_name, ref in self._references(kind, record):
             if ref_kind == "claim":
@@ -264,15 +300,25 @@ class References:
         if owner is None:
             raise RecordError(field_name, f"no claim {ref} is recorded", line)
         if owner != incident:
-            raise RecordError(field_name, f"claim {ref} belongs to incident {owner}", line)
+            raise RecordError(
+                field_name, f"claim {ref} belongs to incident {owner}", line
+            )
 
-    def _check_statement(self, line, field_name: str, ref: str, slug: str, record) -> None:
+    def _check_statement(
+        self, line, field_name: str, ref: str, slug: str, record
+    ) -> None:
         if ref == slug:
             raise RecordError(field_name, "a statement cannot answer itself", line)
         target = self.plan._statement(ref, line)
         if target.incident != record["incident"]:
-            raise RecordError(field_name, f"statement {ref} is about another incident", line)
+            raise RecordError(
+                field_name, f"statement {ref} is about another incident", line
+            )
         if field_name == "responds_to" and target.data["kind"] != "demand":
-            raise RecordError(field_name, f"statement {ref} is a {target.data['kind']}", line)
+            raise RecordError(
+                field_name, f"statement {ref} is a {target.data['kind']}", line
+            )
         if field_name == "retracts" and target.data["speaker"] != record["speaker"]:
-            raise RecordError(field_name, "a speaker can only retract its own statement", line)
+            raise RecordError(
+                field_name, "a speaker can only retract its own statement", line
+            )

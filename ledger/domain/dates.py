@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from edtf import EDTFParseException, parse_edtf
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$")
+_INSTANT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
+)
 _NAIVE_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _TICK = timedelta(microseconds=1)
 
@@ -35,12 +37,14 @@ class PartialDate:
     def parse(cls, text: str) -> PartialDate:
         """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or an instant with an offset."""
         if not isinstance(text, str):
-            raise PartialDateError("must be a string such as 2019, 2019-12 or 2019-12-03")
+            raise PartialDateError(
+                "must be a string such as 2019, 2019-12 or 2019-12-03"
+            )
         text = text.strip()
         if _DATE.match(text):
             return cls._parse_date(text)
         if _INSTANT.match(text):
-            start = datetime.fromisoformat(text).astimezone(timezone.utc)
+            start = datetime.fromisoformat(text).astimezone(UTC)
             return cls(text, "instant", start, start + _TICK)
         if _NAIVE_INSTANT.match(text):
             raise PartialDateError(
@@ -60,9 +64,9 @@ class PartialDate:
         parts = [int(p) for p in text.split("-")]
         precision = ("year", "month", "day")[len(parts) - 1]
         try:
-            start = datetime(*parts, *([1] * (3 - len(parts))), tzinfo=timezone.utc)
+            start = datetime(*parts, *([1] * (3 - len(parts))), tzinfo=UTC)
             upper = parsed.upper_strict()
-            last = datetime(upper.tm_year, upper.tm_mon, upper.tm_mday, tzinfo=timezone.utc)
+            last = datetime(upper.tm_year, upper.tm_mon, upper.tm_mday, tzinfo=UTC)
         except ValueError:
             raise PartialDateError(f"{text!r} is not a valid calendar date") from None
         return cls(text, precision, start, last + timedelta(days=1))

@@ -32,7 +32,9 @@ class Incident(Aggregate):
         return stream_id("incident", slug)
 
     @event("Opened")
-    def __init__(self, slug: str, profile: dict[str, Any], fingerprint: str, recorded_by: str):
+    def __init__(
+        self, slug: str, profile: dict[str, Any], fingerprint: str, recorded_by: str
+    ):
         self.slug = slug
         self.profile = profile
         self.fingerprint = fingerprint
@@ -48,7 +50,9 @@ class Actor(Aggregate):
         return stream_id("actor", slug)
 
     @event("Registered")
-    def __init__(self, slug: str, profile: dict[str, Any], fingerprint: str, recorded_by: str):
+    def __init__(
+        self, slug: str, profile: dict[str, Any], fingerprint: str, recorded_by: str
+    ):
         self.slug = slug
         self.profile = profile
         self.fingerprint = fingerprint
@@ -65,7 +69,12 @@ class Claim(Aggregate):
 
     @event("Defined")
     def __init__(
-        self, slug: str, incident: str, profile: dict[str, Any], fingerprint: str, recorded_by: str
+        self,
+        slug: str,
+        incident: str,
+        profile: dict[str, Any],
+        fingerprint: str,
+        recorded_by: str,
     ):
         self.slug = slug
         self.incident = incident
@@ -84,7 +93,12 @@ class Statement(Aggregate):
 
     @event("Recorded")
     def __init__(
-        self, slug: str, incident: str, data: dict[str, Any], fingerprint: str, recorded_by: str
+        self,
+        slug: str,
+        incident: str,
+        data: dict[str, Any],
+        fingerprint: str,
+        recorded_by: str,
     ):
         self.slug = slug
         self.incident = incident
@@ -138,7 +152,9 @@ class Statement(Aggregate):
         self.data[field] = value
         self.changes[change_id] = fingerprint
 
-    def withdraw(self, *, change_id: str, reason: str, fingerprint: str, recorded_by: str) -> None:
+    def withdraw(
+        self, *, change_id: str, reason: str, fingerprint: str, recorded_by: str
+    ) -> None:
         """Withdraw a statement entered in error; it stays visible in the history."""
         self._guard_change(change_id)
         if self.withdrawn:
@@ -146,12 +162,21 @@ class Statement(Aggregate):
         self._withdrawn(
             incident=self.incident,
             statement=self.slug,
-            change_id=change_id, reason=reason, fingerprint=fingerprint, recorded_by=recorded_by
+            change_id=change_id,
+            reason=reason,
+            fingerprint=fingerprint,
+            recorded_by=recorded_by,
         )
 
     @event("Withdrawn")
     def _withdrawn(
-        self, incident: str, statement: str, change_id: str, reason: str, fingerprint: str, recorded_by: str
+        self,
+        incident: str,
+        statement: str,
+        change_id: str,
+        reason: str,
+        fingerprint: str,
+        recorded_by: str,
     ) -> None:
         self.withdrawn = True
         self.changes[change_id] = fingerprint

@@ -20,7 +20,9 @@ def statement_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     kind = data.get("kind")
     problems: list[tuple[str, str]] = []
     if not data.get("quote") and not data.get("paraphrase"):
-        problems.append(("quote", "give the speaker's words as a quote or a paraphrase"))
+        problems.append(
+            ("quote", "give the speaker's words as a quote or a paraphrase")
+        )
     claims = data.get("claims") or []
     if kind in _NEEDS_CLAIMS and not claims:
         problems.append(("claims", f"a {kind} must name at least one claim"))
@@ -38,10 +40,14 @@ def _stance_problems(kind: Any, claims: list[dict[str, Any]]) -> list[tuple[str,
     seen: set[str] = set()
     for i, item in enumerate(claims):
         if item.get("claim") in seen:
-            problems.append((f"claims.{i}.claim", f"claim {item['claim']} is named twice"))
+            problems.append(
+                (f"claims.{i}.claim", f"claim {item['claim']} is named twice")
+            )
         seen.add(item.get("claim"))
         if not item.get("stance"):
-            problems.append((f"claims.{i}.stance", f"say whether this {kind} supports or denies"))
+            problems.append(
+                (f"claims.{i}.stance", f"say whether this {kind} supports or denies")
+            )
         required = REQUIRED_STANCE.get(kind)
         if required and item.get("stance") not in (None, required):
             problems.append((f"claims.{i}.stance", f"a {kind} {required} its claims"))
@@ -56,7 +62,9 @@ def _exclusive(field: str, kind: Any, data: dict[str, Any], kinds: tuple[str, ..
     return []
 
 
-def _attribution_problems(kind: Any, attribution: dict[str, Any]) -> list[tuple[str, str]]:
+def _attribution_problems(
+    kind: Any, attribution: dict[str, Any]
+) -> list[tuple[str, str]]:
     if kind not in _MAY_ATTRIBUTE:
         return [("attribution", f"a {kind} does not attribute responsibility")]
     actors = attribution.get("actors") or []
@@ -64,5 +72,7 @@ def _attribution_problems(kind: Any, attribution: dict[str, Any]) -> list[tuple[
     if mode == "sole" and len(actors) != 1:
         return [("attribution.actors", "a sole attribution names exactly one actor")]
     if mode != "sole" and len(actors) < 2:
-        return [("attribution.actors", f"an '{mode}' attribution names two or more actors")]
+        return [
+            ("attribution.actors", f"an '{mode}' attribution names two or more actors")
+        ]
     return []

@@ -45,7 +45,11 @@ def _standing(statements, as_of):
     for s in statements:
         if s.withdrawn:
             continue
-        place = "by" if as_of is None else classify(PartialDate.parse(s.data["stated_at"]), as_of)
+        place = (
+            "by"
+            if as_of is None
+            else classify(PartialDate.parse(s.data["stated_at"]), as_of)
+        )
         if place == "by":
             standing.append(s)
         elif place == "undetermined":

@@ -44,7 +44,14 @@ ATTRIBUTION_MODES = ("sole", "either", "jointly")
 RELIABILITY_GRADES = ("A", "B", "C", "D", "E", "F")
 CREDIBILITY_GRADES = (1, 2, 3, 4, 5, 6)
 
-CLAIM_STATUSES = ("absent", "admitted", "contested", "uncontested", "denied", "retracted")
+CLAIM_STATUSES = (
+    "absent",
+    "admitted",
+    "contested",
+    "uncontested",
+    "denied",
+    "retracted",
+)
 DEMAND_STATUSES = ("open", "refused", "met", "withdrawn")
 
 # Statement fields a correction may change; id and incident never change.

@@ -6,7 +6,7 @@ needs no reads, and a rebuild from the events alone equals the incremental resul
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
@@ -29,7 +29,7 @@ def envelope(event: Any, seq: int) -> dict[str, Any]:
         "stream_id": str(event.originator_id),
         "version": event.originator_version,
         "type": type(event).__qualname__,
-        "recorded_at": event.timestamp.astimezone(timezone.utc).isoformat(),
+        "recorded_at": event.timestamp.astimezone(UTC).isoformat(),
         "recorded_by": event.recorded_by,
         "payload": payload,
     }
@@ -45,7 +45,9 @@ def display_name(profile: dict[str, Any]) -> str:
 def _stances(data: dict[str, Any]) -> str:
     parts = [f"{c['stance']} {c['claim']}" for c in data.get("claims") or []]
     if data.get("demand"):
-        parts.append(f"demands of {data['demand']['addressee']}: {data['demand']['action']}")
+        parts.append(
+            f"demands of {data['demand']['addressee']}: {data['demand']['action']}"
+        )
     for name in ("responds_to", "retracts"):
         if data.get(name):
             parts.append(f"{name.replace('_', ' ')} {data[name]}")
@@ -86,7 +88,7 @@ class LedgerProjection(Projection[ReadModelView]):
 
     @staticmethod
     def _when(event: Any):
-        return event.timestamp.astimezone(timezone.utc).replace(tzinfo=None)
+        return event.timestamp.astimezone(UTC).replace(tzinfo=None)
 
     def _recorded(self, event: Any, tracking: Tracking) -> dict[str, Any]:
         return {
@@ -104,7 +106,14 @@ class LedgerProjection(Projection[ReadModelView]):
             | self._recorded(event, tracking),
         )
         summary = f"incident {event.slug} opened: {_short(p['title'])}"
-        self._audit(event, tracking, incident=event.slug, subject=event.slug, summary=summary, detail={"profile": p})
+        self._audit(
+            event,
+            tracking,
+            incident=event.slug,
+            subject=event.slug,
+            summary=summary,
+            detail={"profile": p},
+        )
 
     @process_event.register
     def _(self, event: Actor.Registered, tracking: Tracking) -> None:
@@ -112,41 +121,84 @@ class LedgerProjection(Projection[ReadModelView]):
         name = display_name(p)
         self.view.add(
             t.actors,
-            {"slug": event.slug, "fingerprint": event.fingerprint, "display_name": name, "profile": p}
+            {
+                "slug": event.slug,
+                "fingerprint": event.fingerprint,
+                "display_name": name,
+                "profile": p,
+            }
             | self._recorded(event, tracking),
         )
         keys = {n.casefold() for n in [p.get("name"), *p.get("aliases", [])] if n}
         for key in sorted(keys):
             self.view.add(t.actor_names, {"name_key": key, "actor": event.slug})
         summary = f"actor {event.slug} registered: {_short(name)} ({p['kind']})"
-        self._audit(event, tracking, incident=None, subject=event.slug, summary=summary, detail={"profile": p})
+        self._audit(
+            event,
+            tracking,
+            incident=None,
+            subject=event.slug,
+            summary=summary,
+            detail={"profile": p},
+        )
 
     @process_event.register
     def _(self, event: Claim.Defined, tracking: Tracking) -> None:
         p = event.profile
         self.view.add(
             t.claims,
-            {"slug": event.slug, "incident": event.incident, "fingerprint": event.fingerprint, "profile": p}
+            {
+                "slug": event.slug,
+                "incident": event.incident,
+                "fingerprint": event.fingerprint,
+                "profile": p,
+            }
             | self._recorded(event, tracking),
         )
         summary = f"claim {event.slug} defined: {_short(p['proposition'])}"
-        self._audit(event, tracking, incident=event.incident, subject=event.slug, summary=summary, detail={"profile": p})
+        self._audit(
+            event,
+            tracking,
+            incident=event.incident,
+            subject=event.slug,
+            summary=summary,
+            detail={"profile": p},
+        )
 
     @process_event.register
     def _(self, event: Statement.Recorded, tracking: Tracking) -> None:
         d = event.data
         self.view.add(
             t.statements,
-            {"slug": event.slug, "incident": event.incident, "fingerprint": event.fingerprint, "data": d}
+            {
+                "slug": event.slug,
+                "incident": event.incident,
+                "fingerprint": event.fingerprint,
+                "data": d,
+            }
             | self._recorded(event, tracking),
         )
         summary = (
             f"statement {event.slug} recorded: {d['kind']} by {d['speaker']}, "
             f"stated {d['stated_at']}; {_stances(d)}"
         ).rstrip("; ")
-        self._audit(event, tracking, incident=event.incident, subject=event.slug, summary=summary, detail={"data": d})
+        self._audit(
+            event,
+            tracking,
+            incident=event.incident,
+            subject=event.slug,
+            summary=summary,
+            detail={"data": d},
+        )
 
-    def _change(self, event: Any, tracking: Tracking, change: str, data: dict[str, Any], summary: str) -> None:
+    def _change(
+        self,
+        event: Any,
+        tracking: Tracking,
+        change: str,
+        data: dict[str, Any],
+        summary: str,
+    ) -> None:
         self.view.add(
             t.statement_changes,
             {
@@ -161,11 +213,23 @@ class LedgerProjection(Projection[ReadModelView]):
             },
         )
         detail = {"change": change, "change_id": event.change_id, **data}
-        self._audit(event, tracking, incident=event.incident, subject=event.statement, summary=summary, detail=detail)
+        self._audit(
+            event,
+            tracking,
+            incident=event.incident,
+            subject=event.statement,
+            summary=summary,
+            detail=detail,
+        )
 
     @process_event.register
     def _(self, event: Statement.Corrected, tracking: Tracking) -> None:
-        data = {"field": event.field, "before": event.previous, "after": event.value, "reason": event.reason}
+        data = {
+            "field": event.field,
+            "before": event.previous,
+            "after": event.value,
+            "reason": event.reason,
+        }
         summary = (
             f"statement {event.statement} corrected: {event.field} "
             f"{_short(event.previous, 30)} -> {_short(event.value, 30)} ({_short(event.reason, 50)})"
@@ -180,6 +244,10 @@ class LedgerProjection(Projection[ReadModelView]):
     @process_event.register
     def _(self, event: Statement.Graded, tracking: Tracking) -> None:
         grade = f"{event.reliability or '-'}{event.credibility or '-'}"
-        data = {"reliability": event.reliability, "credibility": event.credibility, "reason": event.reason}
+        data = {
+            "reliability": event.reliability,
+            "credibility": event.credibility,
+            "reason": event.reason,
+        }
         summary = f"statement {event.statement} graded {grade}"
         self._change(event, tracking, "grade", data, summary)

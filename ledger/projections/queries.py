@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, Select, func, select
 
-from ledger.domain.dates import PartialDate, classify
+from ledger.domain.dates import PartialDate, classify, parse_instant_bound
 from ledger.domain.state import StatementFacts, compute_state
 from ledger.projections import tables as t
 
@@ -28,6 +28,20 @@ class KnownAt:
 
     instant: datetime | None = None
     seq: int | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> KnownAt:
+        """``seq:N`` (or ``#N``) for a sequence number, else a partial date or instant.
+
+        A partial date means its end: ``2026-11-25`` is the last instant of that day.
+        """
+        if not text:
+            return cls()
+        for prefix in ("seq:", "#"):
+            if text.startswith(prefix) and text[len(prefix) :].isdigit():
+                return cls(seq=int(text[len(prefix) :]))
+        bound = parse_instant_bound(text)
+        return cls(instant=bound.astimezone(UTC).replace(tzinfo=None))
 
     def where(self, table: Any, stmt: Select) -> Select:
         """Keep only rows recorded at or before this moment."""
@@ -65,13 +79,17 @@ class ReadModel:
         """The incident each recorded claim belongs to."""
         return dict(self._chunked(t.claims, t.claims.c.incident, slugs))
 
-    def _chunked(self, table: Any, column: Any, slugs: Iterable[str]) -> list[tuple[str, Any]]:
+    def _chunked(
+        self, table: Any, column: Any, slugs: Iterable[str]
+    ) -> list[tuple[str, Any]]:
         slugs = sorted(set(slugs))
         rows: list[tuple[str, Any]] = []
         with self.engine.connect() as conn:
             for i in range(0, len(slugs), _CHUNK):
                 part = slugs[i : i + _CHUNK]
-                rows += conn.execute(select(table.c.slug, column).where(table.c.slug.in_(part)))
+                rows += conn.execute(
+                    select(table.c.slug, column).where(table.c.slug.in_(part))
+                )
         return rows
 
     # -- lookups -------------------------------------------------------------------
@@ -80,18 +98,27 @@ class ReadModel:
         """Actor slugs matching a slug, a name or an alias (case-insensitive)."""
         if self._all(select(t.actors.c.slug).where(t.actors.c.slug == ref)):
             return [ref]
-        rows = self._all(select(t.actor_names.c.actor).where(t.actor_names.c.name_key == ref.casefold()))
+        rows = self._all(
+            select(t.actor_names.c.actor).where(
+                t.actor_names.c.name_key == ref.casefold()
+            )
+        )
         return sorted({r.actor for r in rows})
 
     def names(self) -> dict[str, str]:
         """Display name of every actor."""
-        return {r.slug: r.display_name for r in self._all(select(t.actors.c.slug, t.actors.c.display_name))}
+        return {
+            r.slug: r.display_name
+            for r in self._all(select(t.actors.c.slug, t.actors.c.display_name))
+        }
 
     def incidents(self) -> list[dict[str, Any]]:
         """Every incident with its number of claims and statements."""
         counts = {
             table.name: dict(
-                self._all(select(table.c.incident, func.count()).group_by(table.c.incident))
+                self._all(
+                    select(table.c.incident, func.count()).group_by(table.c.incident)
+                )
             )
             for table in (t.claims, t.statements)
         }
@@ -101,7 +128,7 @@ class ReadModel:
                 **r.profile,
                 "claims": counts["claims"].get(r.slug, 0),
                 "statements": counts["statements"].get(r.slug, 0),
-                "recorded_at": r.recorded_at,
+                "recorded_at": _utc(r.recorded_at),
                 "recorded_by": r.recorded_by,
             }
             for r in self._all(select(t.incidents).order_by(t.incidents.c.seq))
@@ -109,14 +136,20 @@ class ReadModel:
 
     def incident(self, slug: str, known: KnownAt = _ALWAYS) -> dict[str, Any]:
         """One incident's profile, as recorded by ``known``."""
-        rows = self._all(known.where(t.incidents, select(t.incidents).where(t.incidents.c.slug == slug)))
+        rows = self._all(
+            known.where(
+                t.incidents, select(t.incidents).where(t.incidents.c.slug == slug)
+            )
+        )
         if not rows:
             raise NotFound(f"no incident {slug} is recorded" + _moment(known))
         return {"id": slug, **rows[0].profile}
 
     # -- statements as the ledger held them ----------------------------------------
 
-    def statement_facts(self, incident: str, known: KnownAt = _ALWAYS) -> list[StatementFacts]:
+    def statement_facts(
+        self, incident: str, known: KnownAt = _ALWAYS
+    ) -> list[StatementFacts]:
         """The incident's statements with corrections and withdrawals known by then."""
         rows = self._all(
             known.where(
@@ -139,12 +172,16 @@ class ReadModel:
             _apply_change(facts.get(change.statement), change)
         return list(facts.values())
 
-    def claims_of(self, incident: str, known: KnownAt = _ALWAYS) -> list[dict[str, Any]]:
+    def claims_of(
+        self, incident: str, known: KnownAt = _ALWAYS
+    ) -> list[dict[str, Any]]:
         """The incident's claims, in the order they were defined."""
         rows = self._all(
             known.where(
                 t.claims,
-                select(t.claims).where(t.claims.c.incident == incident).order_by(t.claims.c.seq),
+                select(t.claims)
+                .where(t.claims.c.incident == incident)
+                .order_by(t.claims.c.seq),
             )
         )
         return [{"id": r.slug, "proposition": r.profile["proposition"]} for r in rows]
@@ -163,7 +200,10 @@ class ReadModel:
         return {"incident": profile, **_axes(as_of, known), **folded}
 
     def history(
-        self, incident: str | None, as_of: PartialDate | None = None, known: KnownAt = _ALWAYS
+        self,
+        incident: str | None,
+        as_of: PartialDate | None = None,
+        known: KnownAt = _ALWAYS,
     ) -> dict[str, Any]:
         """Every ledger event of an incident (or of the whole ledger), in ledger order."""
         stmt = select(t.ledger_events).order_by(t.ledger_events.c.seq)
@@ -189,13 +229,19 @@ class ReadModel:
 
     def provenance(self, slug: str, known: KnownAt = _ALWAYS) -> dict[str, Any]:
         """Where a statement came from, or every statement behind a claim."""
-        claim = self._all(known.where(t.claims, select(t.claims).where(t.claims.c.slug == slug)))
+        claim = self._all(
+            known.where(t.claims, select(t.claims).where(t.claims.c.slug == slug))
+        )
         if claim:
             return self._claim_provenance(claim[0], known)
         return {"statement": self._statement_provenance(slug, known)}
 
     def _statement_provenance(self, slug: str, known: KnownAt) -> dict[str, Any]:
-        rows = self._all(known.where(t.statements, select(t.statements).where(t.statements.c.slug == slug)))
+        rows = self._all(
+            known.where(
+                t.statements, select(t.statements).where(t.statements.c.slug == slug)
+            )
+        )
         if not rows:
             raise NotFound(f"no statement or claim {slug} is recorded" + _moment(known))
         row = rows[0]
@@ -214,7 +260,9 @@ class ReadModel:
         events = self._all(
             known.where(
                 t.ledger_events,
-                select(t.ledger_events).where(t.ledger_events.c.subject == slug).order_by(t.ledger_events.c.seq),
+                select(t.ledger_events)
+                .where(t.ledger_events.c.subject == slug)
+                .order_by(t.ledger_events.c.seq),
             )
         )
         return {
@@ -226,7 +274,12 @@ class ReadModel:
             "withdrawn": fact.withdrawn,
             "grades": fact.grades,
             "corrections": [
-                {"seq": c.seq, "recorded_at": c.recorded_at, "recorded_by": c.recorded_by, **c.data}
+                {
+                    "seq": c.seq,
+                    "recorded_at": _utc(c.recorded_at),
+                    "recorded_by": c.recorded_by,
+                    **c.data,
+                }
                 for c in changes
                 if c.change == "correction"
             ],
@@ -236,18 +289,27 @@ class ReadModel:
     def _claim_provenance(self, claim: Any, known: KnownAt) -> dict[str, Any]:
         state = self.state(claim.incident, None, known)
         mine = next(c for c in state["claims"] if c["id"] == claim.slug)
-        slugs = [e["statement"] for side in ("supporters", "deniers", "retracted") for e in mine[side]]
+        slugs = [
+            e["statement"]
+            for side in ("supporters", "deniers", "retracted")
+            for e in mine[side]
+        ]
         return {
             "claim": {
                 "id": claim.slug,
                 "incident": claim.incident,
                 "proposition": claim.profile["proposition"],
                 "status": mine["status"],
-                "recorded_at": claim.recorded_at,
+                "recorded_at": _utc(claim.recorded_at),
                 "recorded_by": claim.recorded_by,
             },
             "statements": [self._statement_provenance(s, known) for s in slugs],
         }
+
+
+def _utc(value: datetime) -> datetime:
+    """Read models store UTC without an offset; answers carry it."""
+    return value.replace(tzinfo=UTC)
 
 
 def _apply_change(fact: StatementFacts | None, change: Any) -> None:
@@ -257,7 +319,12 @@ def _apply_change(fact: StatementFacts | None, change: Any) -> None:
         fact.withdrawn = True
     elif change.change == "grade":
         fact.grades.append(
-            {"seq": change.seq, "recorded_at": change.recorded_at, "recorded_by": change.recorded_by, **change.data}
+            {
+                "seq": change.seq,
+                "recorded_at": _utc(change.recorded_at),
+                "recorded_by": change.recorded_by,
+                **change.data,
+            }
         )
     elif change.data["after"] is None:
         fact.data.pop(change.data["field"], None)
@@ -266,12 +333,21 @@ def _apply_change(fact: StatementFacts | None, change: Any) -> None:
 
 
 def _chain(data: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
-    hops = [{"agent": data["speaker"], "agent_name": names.get(data["speaker"], data["speaker"]), "relation": "said"}]
+    hops = [
+        {
+            "agent": data["speaker"],
+            "agent_name": names.get(data["speaker"], data["speaker"]),
+            "relation": "said",
+        }
+    ]
     for hop in data.get("provenance") or []:
         entry = {**hop, "agent_name": names.get(hop["agent"], hop["agent"])}
         document = hop.get("document")
         if document and document.get("outlet"):
-            entry["document"] = {**document, "outlet_name": names.get(document["outlet"], document["outlet"])}
+            entry["document"] = {
+                **document,
+                "outlet_name": names.get(document["outlet"], document["outlet"]),
+            }
         hops.append(entry)
     return hops
 
@@ -279,7 +355,7 @@ def _chain(data: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
 def _event_row(r: Any) -> dict[str, Any]:
     return {
         "seq": r.seq,
-        "recorded_at": r.recorded_at,
+        "recorded_at": _utc(r.recorded_at),
         "recorded_by": r.recorded_by,
         "type": r.event_type,
         "subject": r.subject,

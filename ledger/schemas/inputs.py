@@ -39,7 +39,9 @@ _SLUG_MESSAGE = "use lower-case letters, digits, '.', '_' or '-' (at most 200)"
 
 def Slug(**kwargs: Any) -> fields.String:  # noqa: N802 - reads as a field type
     """A stable id: lower-case letters, digits, dot, underscore, hyphen."""
-    return fields.String(validate=validate.Regexp(SLUG_PATTERN, error=_SLUG_MESSAGE), **kwargs)
+    return fields.String(
+        validate=validate.Regexp(SLUG_PATTERN, error=_SLUG_MESSAGE), **kwargs
+    )
 
 
 def Text(**kwargs: Any) -> fields.String:  # noqa: N802
@@ -113,7 +115,9 @@ class ActorInput(InputSchema):
         if data.get("anonymous") and not data.get("description"):
             raise ValidationError("describe an anonymous speaker", "description")
         if not data.get("anonymous") and not data.get("name"):
-            raise ValidationError("a named actor needs a name (or set anonymous)", "name")
+            raise ValidationError(
+                "a named actor needs a name (or set anonymous)", "name"
+            )
 
 
 class ClaimInput(InputSchema):
@@ -136,7 +140,9 @@ class AttributionInput(InputSchema):
     """The actor, or alternative actors, a statement holds responsible."""
 
     actors = fields.List(Slug(), required=True, validate=validate.Length(min=1))
-    mode = fields.String(load_default="sole", validate=validate.OneOf(ATTRIBUTION_MODES))
+    mode = fields.String(
+        load_default="sole", validate=validate.OneOf(ATTRIBUTION_MODES)
+    )
 
 
 class DemandInput(InputSchema):
@@ -155,7 +161,9 @@ class DocumentInput(InputSchema):
     published_at = PartialDateField()
     retrieved_at = PartialDateField()
     content_hash = fields.String(
-        validate=validate.Regexp(r"^sha256:[0-9a-f]{64}$", error="use sha256:<64 hex digits>")
+        validate=validate.Regexp(
+            r"^sha256:[0-9a-f]{64}$", error="use sha256:<64 hex digits>"
+        )
     )
 
 
@@ -239,13 +247,17 @@ class GradeInput(InputSchema):
     id = Slug(required=True)
     statement = Slug(required=True)
     reliability = fields.String(validate=validate.OneOf(RELIABILITY_GRADES))
-    credibility = fields.Integer(strict=True, validate=validate.OneOf(CREDIBILITY_GRADES))
+    credibility = fields.Integer(
+        strict=True, validate=validate.OneOf(CREDIBILITY_GRADES)
+    )
     reason = Text()
 
     @validates_schema
     def _some_grade(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("reliability") is None and data.get("credibility") is None:
-            raise ValidationError("give a reliability (A-F), a credibility (1-6) or both")
+            raise ValidationError(
+                "give a reliability (A-F), a credibility (1-6) or both"
+            )
 
 
 LINE_SCHEMAS: dict[str, type[InputSchema]] = {

@@ -31,7 +31,11 @@ def flatten_messages(messages: Any, prefix: str = "") -> Iterator[tuple[str, str
     if isinstance(messages, dict):
         for key, value in messages.items():
             name = "(record)" if key == "_schema" else str(key)
-            path = f"{prefix}.{name}" if prefix and name != "(record)" else (prefix or name)
+            path = (
+                f"{prefix}.{name}"
+                if prefix and name != "(record)"
+                else (prefix or name)
+            )
             yield from flatten_messages(value, path)
     elif isinstance(messages, list):
         for message in messages:
@@ -40,7 +44,9 @@ def flatten_messages(messages: Any, prefix: str = "") -> Iterator[tuple[str, str
         yield prefix or "(record)", str(messages)
 
 
-def load_with(schema: type[InputSchema], data: Any, line: int | None = None) -> dict[str, Any]:
+def load_with(
+    schema: type[InputSchema], data: Any, line: int | None = None
+) -> dict[str, Any]:
     """Validate ``data`` with ``schema``; the first problem becomes an InputError."""
     try:
         return schema().load(data)
@@ -54,7 +60,9 @@ def parse_line(text: str, line: int) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise InputError("(line)", f"not valid JSON: {error.msg} at column {error.colno}", line)
+        raise InputError(
+            "(line)", f"not valid JSON: {error.msg} at column {error.colno}", line
+        )
     if not isinstance(data, dict):
         raise InputError("(line)", "each line must be one JSON object", line)
     kind = data.get("type")

@@ -118,7 +118,9 @@ def _create_read_models() -> None:
         sa.Column("recorded_at", sa.DateTime, nullable=False),
         sa.Column("recorded_by", sa.String(200), nullable=False),
     )
-    op.create_index("ix_statement_changes_statement", "statement_changes", ["statement"])
+    op.create_index(
+        "ix_statement_changes_statement", "statement_changes", ["statement"]
+    )
     op.create_index("ix_statement_changes_incident", "statement_changes", ["incident"])
     op.create_table(
         "ledger_events",

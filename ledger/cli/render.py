@@ -1,0 +1,245 @@
+"""Tables for people. JSON goes through the output schemas instead."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+# Piped output is read in wider windows and files than a terminal's 80 columns.
+console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 120)
+
+
+@contextmanager
+def progress(label: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr when it is a terminal; silent otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda _n: None
+        return
+    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn()]
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _who(entry: dict[str, Any]) -> str:
+    text = entry.get("speaker_name") or entry["speaker"]
+    if entry.get("hedging"):
+        text += f" ({entry['hedging']})"
+    return f"{text} [{entry['stated_at']}]"
+
+
+def _people(entries: list[dict[str, Any]]) -> str:
+    return "\n".join(_who(e) for e in entries) or "-"
+
+
+def _axes(data: dict[str, Any]) -> str:
+    parts = []
+    if data.get("as_of"):
+        parts.append(f"as of {data['as_of']} (stated time)")
+    if data.get("known_at"):
+        parts.append(f"known at {data['known_at']} (recorded time)")
+    if data.get("known_at_seq") is not None:
+        parts.append(f"known at sequence {data['known_at_seq']}")
+    return "; ".join(parts) or "now, everything recorded"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def write_summary(data: dict[str, Any]) -> None:
+    """What a write recorded."""
+    new = ", ".join(f"{kind}: {n}" for kind, n in sorted(data["new"].items()))
+    unchanged = sum(data["unchanged"].values())
+    if not data["recorded"]:
+        console.print(
+            f"nothing new: all {unchanged} records of {data['source']} are already recorded"
+        )
+        return
+    console.print(
+        f"recorded {_count(data['recorded'], 'record')} from {data['source']} ({new}); "
+        f"{unchanged} already recorded"
+    )
+    for slug in data.get("ids") or []:
+        console.print(f"id: {slug}")
+
+
+def incidents(rows: list[dict[str, Any]]) -> None:
+    """The incidents table."""
+    table = Table("id", "title", "occurred", "place", "claims", "statements")
+    for r in rows:
+        table.add_row(
+            r["id"],
+            r["title"],
+            r.get("occurred_at", "-"),
+            r.get("place", "-"),
+            str(r["claims"]),
+            str(r["statements"]),
+        )
+    console.print(table)
+
+
+def state(data: dict[str, Any]) -> None:
+    """The state of an incident: claims, assessments, demands, undetermined, counts."""
+    incident = data["incident"]
+    console.print(f"[bold]{incident['title']}[/bold] ({incident['id']})")
+    if incident.get("occurred_at") or incident.get("place"):
+        console.print(
+            f"occurred {incident.get('occurred_at', '?')} at {incident.get('place', '?')}"
+        )
+    console.print(_axes(data))
+    claims = Table(
+        "claim", "status", "supported by", "denied by", title="Claims", show_lines=True
+    )
+    for c in data["claims"]:
+        supporters = _people(c["supporters"])
+        if c["retracted"]:
+            supporters += "\nretracted: " + ", ".join(_who(e) for e in c["retracted"])
+        claims.add_row(
+            f"{c['id']}\n{c['proposition']}",
+            c["status"],
+            supporters,
+            _people(c["deniers"]),
+        )
+    console.print(claims)
+    _assessments(data)
+    _demands(data)
+    if data["undetermined"]:
+        table = Table(
+            "statement", "speaker", "kind", "stated", title="Undetermined at this date"
+        )
+        for e in data["undetermined"]:
+            table.add_row(e["statement"], e["speaker_name"], e["kind"], e["stated_at"])
+        console.print(table)
+    counts = data["counts"]
+    console.print(
+        f"{counts['statements']} statements stand, {counts['undetermined']} undetermined, "
+        f"{counts['withdrawn']} withdrawn, {counts['retracted']} retracted; claims: "
+        + (", ".join(f"{n} {s}" for s, n in sorted(counts["claims"].items())) or "none")
+    )
+
+
+def _attribution(entry: dict[str, Any]) -> str:
+    attribution = entry.get("attribution")
+    if not attribution:
+        return "-"
+    joiner = {"either": " or ", "jointly": " and "}.get(attribution["mode"], ", ")
+    return f"{attribution['mode']}: " + joiner.join(attribution["actors"])
+
+
+def _assessments(data: dict[str, Any]) -> None:
+    table = Table("claim", "assessed by", "attribution", title="Assessments")
+    for c in data["claims"]:
+        for e in c["assessments"]:
+            table.add_row(c["id"], _who(e), _attribution(e))
+    if table.row_count:
+        console.print(table)
+
+
+def _demands(data: dict[str, Any]) -> None:
+    table = Table(
+        "demand", "by", "of", "action", "status", title="Demands", show_lines=True
+    )
+    for d in data["demands"]:
+        answers = ", ".join(
+            f"{a['kind']} by {a['speaker_name']}" for a in d["responses"]
+        )
+        status = d["status"] + (f"\n{answers}" if answers else "")
+        table.add_row(d["statement"], _who(d), d["addressee_name"], d["action"], status)
+    if table.row_count:
+        console.print(table)
+
+
+def history(data: dict[str, Any]) -> None:
+    """The audit history table."""
+    title = (
+        f"History of {data['incident']}"
+        if data["incident"]
+        else "History of the ledger"
+    )
+    console.print(_axes(data))
+    table = Table("seq", "recorded at", "by", "event", "summary", "hash", title=title)
+    for e in data["events"]:
+        summary = e["summary"] + (" [undetermined]" if e.get("undetermined") else "")
+        table.add_row(
+            str(e["seq"]),
+            e["recorded_at"].strftime("%Y-%m-%d %H:%M:%S"),
+            e["recorded_by"],
+            e["type"],
+            summary,
+            e["hash"][:12],
+        )
+    console.print(table)
+
+
+def provenance(data: dict[str, Any]) -> None:
+    """A statement's provenance, or a claim's and every statement behind it."""
+    if data.get("claim"):
+        claim = data["claim"]
+        console.print(f"[bold]claim {claim['id']}[/bold]: {claim['proposition']}")
+        console.print(
+            f"status {claim['status']}; defined by {claim['recorded_by']} at {claim['recorded_at']:%Y-%m-%d %H:%M:%S}"
+        )
+        for s in data["statements"]:
+            console.rule()
+            _statement(s)
+        return
+    _statement(data["statement"])
+
+
+def _statement(s: dict[str, Any]) -> None:
+    flag = " [red](withdrawn)[/red]" if s["withdrawn"] else ""
+    console.print(
+        f"[bold]statement {s['id']}[/bold]{flag}: {s['kind']} by {s['speaker_name']}, stated {s['stated_at']}"
+    )
+    for key in ("quote", "paraphrase", "hedging", "note"):
+        if s.get(key):
+            console.print(f"  {key}: {s[key]}")
+    if s.get("attribution"):
+        console.print(f"  attribution: {_attribution(s)}")
+    for c in s.get("claims") or []:
+        console.print(f"  {c['stance']} {c['claim']}")
+    console.print("  chain: " + " -> ".join(_hop(h) for h in s["chain"]))
+    for g in s["grades"]:
+        console.print(
+            f"  graded {g.get('reliability') or '-'}{g.get('credibility') or '-'} by {g['recorded_by']}: {g.get('reason', '')}"
+        )
+    for c in s["corrections"]:
+        console.print(
+            f"  corrected {c['field']}: {c['before']!r} -> {c['after']!r} by {c['recorded_by']} ({c['reason']})"
+        )
+    table = Table("seq", "recorded at", "by", "event", "hash")
+    for e in s["events"]:
+        table.add_row(
+            str(e["seq"]),
+            f"{e['recorded_at']:%Y-%m-%d %H:%M:%S}",
+            e["recorded_by"],
+            e["type"],
+            e["hash"][:16],
+        )
+    console.print(table)
+
+
+def _hop(hop: dict[str, Any]) -> str:
+    text = (
+        hop["agent_name"]
+        if hop["relation"] == "said"
+        else f"{hop['relation']} {hop['agent_name']}"
+    )
+    document = hop.get("document")
+    if document:
+        bits = [
+            document.get("outlet_name") or document.get("outlet"),
+            document.get("title"),
+            document.get("url"),
+            document.get("published_at"),
+            document.get("content_hash"),
+        ]
+        text += " [document: " + ", ".join(b for b in bits if b) + "]"
+    return text
