@@ -60,7 +60,9 @@ class Ledger:
     def __init__(self, url: str):
         self.url = url
         if not Path(sqlite_path(url)).exists():
-            raise NotInitialised(f"there is no ledger at {url}; run `ledger init` first")
+            raise NotInitialised(
+                f"there is no ledger at {url}; run `ledger init` first"
+            )
         self.engine = make_engine(url)
         self._check_initialised()
         self.read = ReadModel(self.engine)

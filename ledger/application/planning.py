@@ -309,7 +309,10 @@ class References:
     ) -> None:
         if ref == slug:
             raise RecordError(field_name, "a statement cannot answer itself", line)
-        target = self.plan._statement(ref, line)
+        try:
+            target = self.plan._statement(ref, line)
+        except RecordError as error:
+            raise RecordError(field_name, error.message, line) from None
         if target.incident != record["incident"]:
             raise RecordError(
                 field_name, f"statement {ref} is about another incident", line

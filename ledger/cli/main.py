@@ -75,7 +75,9 @@ def _check_known_at(_ctx: click.Context, _param: click.Parameter, value: str | N
     try:
         KnownAt.parse(value)
     except PartialDateError as error:
-        raise click.BadParameter(f"{error}; or use seq:N for a sequence number") from None
+        raise click.BadParameter(
+            f"{error}; or use seq:N for a sequence number"
+        ) from None
     return value
 
 

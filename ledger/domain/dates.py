@@ -44,8 +44,11 @@ class PartialDate:
         if _DATE.match(text):
             return cls._parse_date(text)
         if _INSTANT.match(text):
-            start = datetime.fromisoformat(text).astimezone(UTC)
-            return cls(text, "instant", start, start + _TICK)
+            try:
+                start = datetime.fromisoformat(text).astimezone(UTC)
+                return cls(text, "instant", start, start + _TICK)
+            except (ValueError, OverflowError):
+                raise PartialDateError(f"{text!r} is not a valid instant") from None
         if _NAIVE_INSTANT.match(text):
             raise PartialDateError(
                 f"instant {text!r} has no UTC offset; add one, e.g. {text}Z"
@@ -67,9 +70,9 @@ class PartialDate:
             start = datetime(*parts, *([1] * (3 - len(parts))), tzinfo=UTC)
             upper = parsed.upper_strict()
             last = datetime(upper.tm_year, upper.tm_mon, upper.tm_mday, tzinfo=UTC)
-        except ValueError:
+            return cls(text, precision, start, last + timedelta(days=1))
+        except (ValueError, OverflowError):
             raise PartialDateError(f"{text!r} is not a valid calendar date") from None
-        return cls(text, precision, start, last + timedelta(days=1))
 
     def __str__(self) -> str:
         return self.text

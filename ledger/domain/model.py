@@ -149,7 +149,10 @@ class Statement(Aggregate):
         fingerprint: str,
         recorded_by: str,
     ) -> None:
-        self.data[field] = value
+        if value is None:
+            self.data.pop(field, None)
+        else:
+            self.data[field] = value
         self.changes[change_id] = fingerprint
 
     def withdraw(

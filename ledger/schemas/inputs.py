@@ -74,11 +74,18 @@ def _compact(value: Any) -> Any:
 class InputSchema(Schema):
     """Base of input schemas: unknown fields are errors, text is NFC, output compact."""
 
+    # Fields whose null is a value (a correction that clears a field).
+    keeps_null: tuple[str, ...] = ()
+
     @pre_load
     def _normalise_text(self, data: Any, **_: Any) -> Any:
         # A blank cell of a spreadsheet export means "not given", not "empty text".
         if isinstance(data, dict):
-            data = {k: v for k, v in data.items() if v is not None and v != ""}
+            data = {
+                k: v
+                for k, v in data.items()
+                if k in self.keeps_null or (v is not None and v != "")
+            }
         return nfc(data)
 
     @post_load
@@ -198,7 +205,9 @@ class StatementBody(InputSchema):
             return data
         default = DEFAULT_STANCE.get(data.get("kind"))
         claims = [
-            {"stance": default, **c} if isinstance(c, dict) and default else c
+            {**c, "stance": c.get("stance") or default}
+            if isinstance(c, dict) and default
+            else c
             for c in data["claims"]
         ]
         return {**data, "claims": claims}
@@ -223,6 +232,7 @@ class StatementInput(StatementBody):
 class CorrectionInput(InputSchema):
     """A correction of one field of a recorded statement."""
 
+    keeps_null = ("value",)
     type = fields.Constant("correction")
     id = Slug(required=True)
     statement = Slug(required=True)
