@@ -255,7 +255,10 @@ def record_command(db, recorded_by, as_json, **flags) -> None:  # type: ignore[n
 
 
 def _stdin_object() -> dict[str, Any]:
-    text = sys.stdin.read()
+    try:
+        text = sys.stdin.buffer.read().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError("(stdin)", f"not UTF-8 text ({error.reason})") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -345,6 +348,9 @@ def correct_command(
     statement, field_, value, reason, slug, db, recorded_by, as_json
 ) -> None:  # type: ignore[no-untyped-def]
     """Record a correction of one field of a STATEMENT; the old value stays in the history."""
+    if field_ == "speaker":
+        with open_ledger(db) as ledger:
+            value = _actor(ledger, value, "value")
     data = {
         "type": "correction",
         "id": slug or _new_id("cx"),

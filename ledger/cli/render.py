@@ -12,7 +12,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 # Piped output is read in wider windows and files than a terminal's 80 columns.
-console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 120)
+# Recorded text is shown verbatim: "[sic]" in a quote is not markup.
+console = Console(
+    soft_wrap=False, markup=False, width=None if sys.stdout.isatty() else 120
+)
 
 
 @contextmanager
@@ -88,7 +91,7 @@ def incidents(rows: list[dict[str, Any]]) -> None:
 def state(data: dict[str, Any]) -> None:
     """The state of an incident: claims, assessments, demands, undetermined, counts."""
     incident = data["incident"]
-    console.print(f"[bold]{incident['title']}[/bold] ({incident['id']})")
+    console.print(f"{incident['title']} ({incident['id']})", style="bold")
     if incident.get("occurred_at") or incident.get("place"):
         console.print(
             f"occurred {incident.get('occurred_at', '?')} at {incident.get('place', '?')}"
@@ -182,7 +185,7 @@ def provenance(data: dict[str, Any]) -> None:
     """A statement's provenance, or a claim's and every statement behind it."""
     if data.get("claim"):
         claim = data["claim"]
-        console.print(f"[bold]claim {claim['id']}[/bold]: {claim['proposition']}")
+        console.print(f"claim {claim['id']}: {claim['proposition']}", style="bold")
         console.print(
             f"status {claim['status']}; defined by {claim['recorded_by']} at {claim['recorded_at']:%Y-%m-%d %H:%M:%S}"
         )
@@ -194,9 +197,11 @@ def provenance(data: dict[str, Any]) -> None:
 
 
 def _statement(s: dict[str, Any]) -> None:
-    flag = " [red](withdrawn)[/red]" if s["withdrawn"] else ""
+    flag = " (withdrawn from the ledger)" if s["withdrawn"] else ""
     console.print(
-        f"[bold]statement {s['id']}[/bold]{flag}: {s['kind']} by {s['speaker_name']}, stated {s['stated_at']}"
+        f"statement {s['id']}{flag}: {s['kind']} by {s['speaker_name']}, "
+        f"stated {s['stated_at']}",
+        style="bold",
     )
     for key in ("quote", "paraphrase", "hedging", "note"):
         if s.get(key):

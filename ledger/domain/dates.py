@@ -7,10 +7,10 @@ December 2019 (UTC days), never silently the first of the month.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from edtf import EDTFParseException, parse_edtf
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _INSTANT = re.compile(
@@ -60,19 +60,21 @@ class PartialDate:
 
     @classmethod
     def _parse_date(cls, text: str) -> PartialDate:
-        try:
-            parsed = parse_edtf(text)
-        except EDTFParseException:
-            raise PartialDateError(f"{text!r} is not a valid calendar date") from None
+        # EDTF level 0 dates are ISO 8601 calendar dates at year, month or day
+        # precision; the stdlib validates them (see docs/decisions.md on edtf).
         parts = [int(p) for p in text.split("-")]
-        precision = ("year", "month", "day")[len(parts) - 1]
+        year, month, day = parts + [1] * (3 - len(parts))
         try:
-            start = datetime(*parts, *([1] * (3 - len(parts))), tzinfo=UTC)
-            upper = parsed.upper_strict()
-            last = datetime(upper.tm_year, upper.tm_mon, upper.tm_mday, tzinfo=UTC)
-            return cls(text, precision, start, last + timedelta(days=1))
+            start = datetime(year, month, day, tzinfo=UTC)
+            if len(parts) == 1:
+                end = datetime(year + 1, 1, 1, tzinfo=UTC)
+            elif len(parts) == 2:
+                end = start + timedelta(days=monthrange(year, month)[1])
+            else:
+                end = start + timedelta(days=1)
         except (ValueError, OverflowError):
             raise PartialDateError(f"{text!r} is not a valid calendar date") from None
+        return cls(text, ("year", "month", "day")[len(parts) - 1], start, end)
 
     def __str__(self) -> str:
         return self.text

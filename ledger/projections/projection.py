@@ -182,13 +182,14 @@ class LedgerProjection(Projection[ReadModelView]):
             f"statement {event.slug} recorded: {d['kind']} by {d['speaker']}, "
             f"stated {d['stated_at']}; {_stances(d)}"
         ).rstrip("; ")
+        # The statement's data is in the statements table; the audit row links to it.
         self._audit(
             event,
             tracking,
             incident=event.incident,
             subject=event.slug,
             summary=summary,
-            detail={"data": d},
+            detail={},
         )
 
     def _change(

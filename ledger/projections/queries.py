@@ -148,26 +148,19 @@ class ReadModel:
     # -- statements as the ledger held them ----------------------------------------
 
     def statement_facts(
-        self, incident: str, known: KnownAt = _ALWAYS
+        self, incident: str | None, known: KnownAt = _ALWAYS
     ) -> list[StatementFacts]:
-        """The incident's statements with corrections and withdrawals known by then."""
-        rows = self._all(
-            known.where(
-                t.statements,
-                select(t.statements.c.slug, t.statements.c.seq, t.statements.c.data)
-                .where(t.statements.c.incident == incident)
-                .order_by(t.statements.c.seq),
-            )
-        )
+        """An incident's (or every) statement, with the changes known by then."""
+        statements = select(
+            t.statements.c.slug, t.statements.c.seq, t.statements.c.data
+        ).order_by(t.statements.c.seq)
+        changes = select(t.statement_changes).order_by(t.statement_changes.c.seq)
+        if incident is not None:
+            statements = statements.where(t.statements.c.incident == incident)
+            changes = changes.where(t.statement_changes.c.incident == incident)
+        rows = self._all(known.where(t.statements, statements))
         facts = {r.slug: StatementFacts(r.slug, r.seq, dict(r.data)) for r in rows}
-        changes = self._all(
-            known.where(
-                t.statement_changes,
-                select(t.statement_changes)
-                .where(t.statement_changes.c.incident == incident)
-                .order_by(t.statement_changes.c.seq),
-            )
-        )
+        changes = self._all(known.where(t.statement_changes, changes))
         for change in changes:
             _apply_change(facts.get(change.statement), change)
         return list(facts.values())
@@ -211,7 +204,7 @@ class ReadModel:
             self.incident(incident, known)
             stmt = stmt.where(t.ledger_events.c.incident == incident)
         events = [_event_row(r) for r in self._all(known.where(t.ledger_events, stmt))]
-        if as_of is not None and incident is not None:
+        if as_of is not None:
             events = self._stated_by(incident, events, as_of, known)
         return {"incident": incident, **_axes(as_of, known), "events": events}
 
@@ -289,10 +282,11 @@ class ReadModel:
     def _claim_provenance(self, claim: Any, known: KnownAt) -> dict[str, Any]:
         state = self.state(claim.incident, None, known)
         mine = next(c for c in state["claims"] if c["id"] == claim.slug)
+        # Every statement that names the claim, withdrawn and retracted ones too.
         slugs = [
-            e["statement"]
-            for side in ("supporters", "deniers", "retracted")
-            for e in mine[side]
+            f.slug
+            for f in self.statement_facts(claim.incident, known)
+            if any(c["claim"] == claim.slug for c in f.data.get("claims") or [])
         ]
         return {
             "claim": {

@@ -71,22 +71,44 @@ def _compact(value: Any) -> Any:
     return value
 
 
-class InputSchema(Schema):
-    """Base of input schemas: unknown fields are errors, text is NFC, output compact."""
+def _clean(value: Any, keep: tuple[str, ...] = (), path: str = "") -> Any:
+    """NFC-normalise text and drop blank values, all the way down, in one pass.
+
+    A blank cell of a spreadsheet export means "not given", not "empty text".
+    Text that is not valid Unicode (a lone surrogate) is refused here, by field.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError(
+                "text is not valid Unicode", path or "(record)"
+            ) from None
+        return nfc(value)
+    if isinstance(value, dict):
+        return {
+            _clean(k, (), path): _clean(v, (), f"{path}.{k}" if path else str(k))
+            for k, v in value.items()
+            if k in keep or (v is not None and v != "")
+        }
+    if isinstance(value, list):
+        return [_clean(v, (), f"{path}.{i}") for i, v in enumerate(value)]
+    return value
+
+
+class PartSchema(Schema):
+    """A nested part of a record; its record cleans and compacts it."""
+
+
+class InputSchema(PartSchema):
+    """A whole record: unknown fields are errors, text is NFC, output compact."""
 
     # Fields whose null is a value (a correction that clears a field).
     keeps_null: tuple[str, ...] = ()
 
     @pre_load
     def _normalise_text(self, data: Any, **_: Any) -> Any:
-        # A blank cell of a spreadsheet export means "not given", not "empty text".
-        if isinstance(data, dict):
-            data = {
-                k: v
-                for k, v in data.items()
-                if k in self.keeps_null or (v is not None and v != "")
-            }
-        return nfc(data)
+        return _clean(data, self.keeps_null) if isinstance(data, dict) else data
 
     @post_load
     def _compact(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -136,14 +158,14 @@ class ClaimInput(InputSchema):
     proposition = Text(required=True)
 
 
-class StanceInput(InputSchema):
+class StanceInput(PartSchema):
     """The stance a statement takes on one claim."""
 
     claim = Slug(required=True)
     stance = fields.String(validate=validate.OneOf(STANCES))
 
 
-class AttributionInput(InputSchema):
+class AttributionInput(PartSchema):
     """The actor, or alternative actors, a statement holds responsible."""
 
     actors = fields.List(Slug(), required=True, validate=validate.Length(min=1))
@@ -152,14 +174,14 @@ class AttributionInput(InputSchema):
     )
 
 
-class DemandInput(InputSchema):
+class DemandInput(PartSchema):
     """What a demand asks, and of whom."""
 
     addressee = Slug(required=True)
     action = Text(required=True)
 
 
-class DocumentInput(InputSchema):
+class DocumentInput(PartSchema):
     """The source document a recorder read."""
 
     outlet = Slug()
@@ -174,7 +196,7 @@ class DocumentInput(InputSchema):
     )
 
 
-class HopInput(InputSchema):
+class HopInput(PartSchema):
     """One hop of a provenance chain, from the speaker towards the document."""
 
     agent = Slug(required=True)

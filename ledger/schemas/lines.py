@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from marshmallow import ValidationError
@@ -44,12 +45,18 @@ def flatten_messages(messages: Any, prefix: str = "") -> Iterator[tuple[str, str
         yield prefix or "(record)", str(messages)
 
 
+@cache
+def _instance(schema: type[InputSchema]) -> InputSchema:
+    # Building a schema (and its nested schemas) costs more than a load: reuse them.
+    return schema()
+
+
 def load_with(
     schema: type[InputSchema], data: Any, line: int | None = None
 ) -> dict[str, Any]:
     """Validate ``data`` with ``schema``; the first problem becomes an InputError."""
     try:
-        return schema().load(data)
+        return _instance(schema).load(data)
     except ValidationError as error:
         field, message = next(flatten_messages(error.messages))
         raise InputError(field, message, line) from None

@@ -1,0 +1,176 @@
+"""The SQLite store: pragmas on every connection, immutable events, migrations, rebuilds."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select, text
+
+from ledger.bootstrap import Ledger, alembic_config, init
+from ledger.persistence import BUSY_TIMEOUT_MS, make_engine
+from ledger.projections.tables import READ_MODEL_TABLES, metadata, tracking
+from ledger.synthetic import generate
+from ledger.schemas.lines import parse_line
+from tests.support import EXAMPLES, ExampleLedger, records_of
+
+
+def _pragmas(cursor) -> tuple:
+    return tuple(
+        cursor.execute(f"PRAGMA {name}").fetchone()[0]
+        for name in ("journal_mode", "synchronous", "busy_timeout")
+    )
+
+
+EXPECTED = ("wal", 2, BUSY_TIMEOUT_MS)  # synchronous 2 is FULL
+
+
+def test_every_read_model_connection_is_wal_full_with_a_busy_timeout(tmp_path):
+    ledger = ExampleLedger.new(tmp_path)
+    engine = make_engine(ledger.url)
+    connections = [engine.connect() for _ in range(3)]
+    try:
+        for conn in connections:
+            assert _pragmas(conn.connection.driver_connection.cursor()) == EXPECTED
+    finally:
+        for conn in connections:
+            conn.close()
+        engine.dispose()
+
+
+def test_every_event_store_connection_is_wal_full_with_a_busy_timeout(tmp_path):
+    ledger = ExampleLedger.new(tmp_path)
+    with Ledger(ledger.url) as opened:
+        pool = opened.app.recorder.datastore.pool
+        connections = [pool.get_connection(is_writer=False) for _ in range(2)]
+        try:
+            for conn in connections:
+                assert _pragmas(conn._sqlite_conn.cursor()) == EXPECTED
+        finally:
+            for conn in connections:
+                pool.put_connection(conn)
+
+
+@pytest.mark.integrity
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE stored_events SET state = x'00'",
+        "DELETE FROM stored_events WHERE rowid = 1",
+        "INSERT OR REPLACE INTO stored_events "
+        "SELECT originator_id, originator_version, 'forged', state FROM stored_events LIMIT 1",
+        "REPLACE INTO stored_events "
+        "SELECT originator_id, originator_version, 'forged', state FROM stored_events LIMIT 1",
+    ],
+)
+def test_the_database_refuses_to_change_stored_events(tmp_path, sql):
+    ledger = ExampleLedger.new(tmp_path).holding("fictional-seizure")
+    before = _stored(ledger.path)
+    refusal = ledger.run_sql(sql)
+    assert refusal is not None and "stored events are immutable" in refusal
+    assert _stored(ledger.path) == before
+
+
+def _stored(path) -> list:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(
+            "SELECT rowid, * FROM stored_events ORDER BY rowid"
+        ).fetchall()
+
+
+def test_init_twice_is_harmless_and_keeps_the_events(tmp_path):
+    ledger = ExampleLedger.new(tmp_path).holding("fictional-seizure")
+    assert init(ledger.url) == ("0001", "0001")
+    assert ledger.count_events() == ledger.events_before
+
+
+def test_migrations_go_down_to_nothing_and_up_again(tmp_path):
+    ledger = ExampleLedger.new(tmp_path)
+    config = alembic_config(ledger.url)
+    command.downgrade(config, "base")
+    with sqlite3.connect(ledger.path) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    assert not names & {"stored_events", "statements", "ledger_events"}
+    command.upgrade(config, "head")
+    ledger.write(records_of("fictional-seizure"))
+    assert ledger.count_events() > 0
+
+
+def test_the_migrations_create_exactly_the_tables_the_code_describes(tmp_path):
+    ledger = ExampleLedger.new(tmp_path)
+    engine = make_engine(ledger.url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def _dump(url: str) -> dict[str, list]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        dump = {
+            table.name: sorted(
+                (tuple(str(v) for v in row) for row in conn.execute(select(table))),
+            )
+            for table in (*READ_MODEL_TABLES, tracking)
+        }
+    engine.dispose()
+    return dump
+
+
+def _rebuilt_equals_incremental(ledger: ExampleLedger) -> None:
+    incremental = _dump(ledger.url)
+    with Ledger(ledger.url) as opened:
+        opened.rebuild()
+    assert _dump(ledger.url) == incremental
+    assert incremental["statements"], "nothing was projected"
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_a_rebuild_equals_the_incremental_read_model_on_the_examples(tmp_path, example):
+    if not EXAMPLES[example].exists():
+        pytest.fail(f"{EXAMPLES[example]} is missing")
+    ledger = ExampleLedger.new(tmp_path)
+    ledger.write(records_of(example, types=("incident", "actor", "claim")))
+    statements = records_of(example, types=("statement",))
+    for number, record in statements:  # one write per record, as recorders do
+        ledger.write([(number, record)])
+    last = statements[-1][1]["id"]
+    corrected = ledger.cli(
+        "correct", last, "--field", "note", "--value", "n", "--reason", "r"
+    )
+    assert corrected.exit_code == 0, corrected.output
+    _rebuilt_equals_incremental(ledger)
+
+
+@pytest.mark.slow
+def test_a_rebuild_equals_the_incremental_read_model_on_thousands_of_statements(
+    tmp_path,
+):
+    ledger = ExampleLedger.new(tmp_path)
+    lines = list(generate(3000, incidents=3))
+    records = [(n, parse_line(line, n)) for n, line in enumerate(lines, 1)]
+    for i in range(0, len(records), 700):  # several writes, several projection batches
+        ledger.write(records[i : i + 700])
+    assert {r["type"] for _, r in records} >= {"correction", "withdrawal", "grade"}
+    _rebuilt_equals_incremental(ledger)
+
+
+def test_projection_resumes_from_its_tracked_position(tmp_path):
+    ledger = ExampleLedger.new(tmp_path).holding("fictional-seizure")
+    engine = make_engine(ledger.url)
+    with engine.begin() as conn:
+        position = conn.execute(select(tracking.c.notification_id)).scalar()
+        conn.execute(
+            text("DELETE FROM ledger_events WHERE seq > :p"), {"p": position - 3}
+        )
+        conn.execute(text("DELETE FROM statements WHERE seq > :p"), {"p": position - 3})
+        conn.execute(tracking.update().values(notification_id=position - 3))
+    engine.dispose()
+    with Ledger(ledger.url) as opened:
+        assert opened.pending() == 3
+        assert opened.project() == 3
+        assert opened.pending() == 0
