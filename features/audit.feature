@@ -14,7 +14,7 @@ Feature: Auditing where a claim came from
     @seed
     Examples:
       | example     | claim | statement | hash | hops |
-      | libya-drone | SEED_CLAIM | SEED_ASSESSMENT | SEED_HASH | SEED_HOPS |
+      | libya-drone | drone-shot-down-by-air-defenses | townsend-believes-russian-air-defenses-fired | sha256:0e87e477a6052f6def820292a55d9307c1af6c13eeb1a17fa797206acade6622 | told reuters, reported fox-news, contributed associated-press |
 
     Examples:
       | example           | claim                     | statement          | hash | hops |

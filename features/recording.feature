@@ -16,7 +16,7 @@ Feature: Recording what each party said about an incident
     @seed
     Examples: the seed: a drone lost over a capital
       | example     | statements | claim | status | supporter | denier | assessment | hedging | held | demand |
-      | libya-drone | SEED_STATEMENTS | SEED_CLAIM | contested | SEED_SUPPORTER | SEED_DENIER | SEED_ASSESSMENT | SEED_HEDGING | SEED_HELD | SEED_DEMAND |
+      | libya-drone | officials-report-drone-missing, karns-assessment-contractors-or-lna, africom-demands-wreckage, lna-denies-foreign-backing, contractors-tell-reuters-of-aid-to-lna | russian-contractors-aid-lna | contested | russian-contractor-sources | lna | karns-assessment-contractors-or-lna | assessment concluded | russian-pmcs or lna | africom-demands-wreckage |
 
     Examples: an incident that is not in the seed
       | example           | statements | claim | status | supporter | denier | assessment | hedging | held | demand |
@@ -46,7 +46,7 @@ Feature: Recording what each party said about an incident
     @seed
     Examples:
       | example     | line | field     | value            |
-      | libya-drone | SEED_BAD_LINE | stated_at | 2019-12-10T10:00 |
+      | libya-drone | 31 | stated_at | 2019-12-10T10:00 |
 
     Examples:
       | example           | line | field     | value            |

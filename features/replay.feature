@@ -18,7 +18,7 @@ Feature: Replaying an incident to any date
     @seed
     Examples:
       | example     | before     | inside     | after      | early | late |
-      | libya-drone | 2019-11-30 | 2019-12-10 | 2019-12-31 | SEED_EARLY | SEED_LATE |
+      | libya-drone | 2019-11-30 | 2019-12-10 | 2019-12-31 | officials-report-drone-missing, us-military-september-airstrikes | reuters-africom-gave-no-reason, townsend-believes-russian-air-defenses-fired, karns-assessment-contractors-or-lna, karns-operators-mistook-drone-for-enemy, africom-demands-wreckage, townsend-russia-refusing-to-return-wreckage, townsend-not-buying-it, russia-says-it-does-not-know-where-wreckage-is, gna-official-russian-mercenaries-responsible, reuters-attack-emphasizes-moscows-role, reuters-russian-mercenaries-intervening-for-haftar, contractors-tell-reuters-of-aid-to-lna, russia-denies-using-contractors, russia-says-fighters-abroad-are-volunteers, lna-denies-foreign-backing, townsend-malign-influence-of-russian-mercenaries |
 
     Examples:
       | example           | before     | inside     | after      | early | late |
@@ -35,7 +35,7 @@ Feature: Replaying an incident to any date
     @seed
     Examples:
       | example     | statement | original | corrected  | reason |
-      | libya-drone | SEED_CORRECTED | 2019-12 | 2019-12-23 | a wire report dates the statement precisely |
+      | libya-drone | karns-assessment-contractors-or-lna | 2019-12 | 2019-12-23 | a wire report dates the statement precisely |
 
     Examples:
       | example           | statement        | original | corrected  | reason                                   |

@@ -36,7 +36,11 @@ def example_lines(name: str) -> list[str]:
 
 def records_of(name: str, types=None, ids=None) -> list[tuple[int, dict[str, Any]]]:
     """Validated records of an example, optionally only some types or ids."""
-    records = [(n, parse_line(text, n)) for n, text in enumerate(example_lines(name), 1) if text.strip()]
+    records = [
+        (n, parse_line(text, n))
+        for n, text in enumerate(example_lines(name), 1)
+        if text.strip()
+    ]
     return [
         (n, r)
         for n, r in records
@@ -84,7 +88,9 @@ class ExampleLedger:
         env = {"LEDGER_RECORDER": self.recorded_by}
         return runner.invoke(main, [*args, "--db", self.url], input=input, env=env)
 
-    def state(self, incident: str, as_of: str | None = None, known_at: str | None = None):
+    def state(
+        self, incident: str, as_of: str | None = None, known_at: str | None = None
+    ):
         """The state of an incident through the read model."""
         with Ledger(self.url) as ledger:
             ledger.project()
@@ -95,7 +101,9 @@ class ExampleLedger:
         """One claim of the current state, wherever its incident."""
         with Ledger(self.url) as ledger:
             incident = ledger.read.claim_incidents([claim])[claim]
-        return next(c for c in self.state(incident, as_of)["claims"] if c["id"] == claim)
+        return next(
+            c for c in self.state(incident, as_of)["claims"] if c["id"] == claim
+        )
 
     def query(self, method: str, *args: Any) -> Any:
         """Call a read-model query."""

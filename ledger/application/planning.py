@@ -319,7 +319,9 @@ class References:
             )
         if field_name == "responds_to" and target.data["kind"] != "demand":
             raise RecordError(
-                field_name, f"statement {ref} is a {target.data['kind']}", line
+                field_name,
+                f"statement {ref} is not a demand but a {target.data['kind']}",
+                line,
             )
         if field_name == "retracts" and target.data["speaker"] != record["speaker"]:
             raise RecordError(

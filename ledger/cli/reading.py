@@ -20,12 +20,17 @@ CHUNK = 2_000
 PARALLEL_FROM = 8_000
 
 
+def _split(text: str) -> list[str]:
+    # Only a newline ends a JSON line: U+2028 and friends are legal inside strings.
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def _lines(path: str) -> list[str]:
     try:
         if path == "-":
-            return sys.stdin.buffer.read().decode("utf-8-sig").splitlines()
-        with open(path, encoding="utf-8-sig") as handle:
-            return handle.read().splitlines()
+            return _split(sys.stdin.buffer.read().decode("utf-8-sig"))
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return _split(handle.read())
     except OSError as error:
         raise InputError("(file)", error.strerror or str(error)) from None
     except UnicodeDecodeError as error:

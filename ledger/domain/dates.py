@@ -41,15 +41,15 @@ class PartialDate:
                 "must be a string such as 2019, 2019-12 or 2019-12-03"
             )
         text = text.strip()
-        if _DATE.match(text):
+        if _DATE.fullmatch(text):
             return cls._parse_date(text)
-        if _INSTANT.match(text):
+        if _INSTANT.fullmatch(text):
             try:
                 start = datetime.fromisoformat(text).astimezone(UTC)
                 return cls(text, "instant", start, start + _TICK)
             except (ValueError, OverflowError):
                 raise PartialDateError(f"{text!r} is not a valid instant") from None
-        if _NAIVE_INSTANT.match(text):
+        if _NAIVE_INSTANT.fullmatch(text):
             raise PartialDateError(
                 f"instant {text!r} has no UTC offset; add one, e.g. {text}Z"
             )

@@ -33,7 +33,7 @@ from ledger.domain.vocabulary import (
     STATEMENT_KINDS,
 )
 
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,199}$"
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,199}\Z"
 _SLUG_MESSAGE = "use lower-case letters, digits, '.', '_' or '-' (at most 200)"
 
 
@@ -89,7 +89,7 @@ def _clean(value: Any, keep: tuple[str, ...] = (), path: str = "") -> Any:
         return {
             _clean(k, (), path): _clean(v, (), f"{path}.{k}" if path else str(k))
             for k, v in value.items()
-            if k in keep or (v is not None and v != "")
+            if k in keep or (v is not None and v != "") or k not in _KNOWN_FIELDS
         }
     if isinstance(value, list):
         return [_clean(v, (), f"{path}.{i}") for i, v in enumerate(value)]
@@ -137,7 +137,7 @@ class ActorInput(InputSchema):
     affiliation = Slug()
     role = Text()
     description = Text()
-    anonymous = fields.Boolean(load_default=False)
+    anonymous = fields.Boolean(load_default=False, truthy={True}, falsy={False})
 
     @validates_schema
     def _named_or_described(self, data: dict[str, Any], **_: Any) -> None:
@@ -191,7 +191,7 @@ class DocumentInput(PartSchema):
     retrieved_at = PartialDateField()
     content_hash = fields.String(
         validate=validate.Regexp(
-            r"^sha256:[0-9a-f]{64}$", error="use sha256:<64 hex digits>"
+            r"^sha256:[0-9a-f]{64}\Z", error="use sha256:<64 hex digits>"
         )
     )
 
@@ -225,9 +225,10 @@ class StatementBody(InputSchema):
     def _default_stances(self, data: Any, **_: Any) -> Any:
         if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
             return data
-        default = DEFAULT_STANCE.get(data.get("kind"))
+        kind = data.get("kind")
+        default = DEFAULT_STANCE.get(kind) if isinstance(kind, str) else None
         claims = [
-            {**c, "stance": c.get("stance") or default}
+            {**c, "stance": default if c.get("stance") in (None, "") else c["stance"]}
             if isinstance(c, dict) and default
             else c
             for c in data["claims"]
@@ -291,6 +292,26 @@ class GradeInput(InputSchema):
                 "give a reliability (A-F), a credibility (1-6) or both"
             )
 
+
+# Blank values of these are "not given"; a blank unknown field is still refused.
+_KNOWN_FIELDS = frozenset(
+    name
+    for schema in (
+        IncidentInput,
+        ActorInput,
+        ClaimInput,
+        StanceInput,
+        AttributionInput,
+        DemandInput,
+        DocumentInput,
+        HopInput,
+        StatementInput,
+        CorrectionInput,
+        WithdrawalInput,
+        GradeInput,
+    )
+    for name in schema._declared_fields
+)
 
 LINE_SCHEMAS: dict[str, type[InputSchema]] = {
     "incident": IncidentInput,
