@@ -1,7 +1,7 @@
 """``ledger demo``: build a throwaway ledger from an example file and walk through it.
 
 What to show comes from the example's sidecar ``NAME.demo.json`` (incident,
-as-of dates, claim); without one, the first incident and its first attributed
+as-of dates, claim, and a correction to record after the import); without one, the first incident and its first attributed
 claim are shown. Nothing here knows any particular incident.
 """
 
@@ -17,6 +17,8 @@ from ledger.bootstrap import Ledger, init
 from ledger.cli import render
 from ledger.cli.reading import read_records
 from ledger.domain.dates import PartialDate
+from ledger.schemas.inputs import CorrectionInput
+from ledger.schemas.lines import load_with
 
 console = render.console
 
@@ -49,6 +51,11 @@ def run_demo(db: str | None, example: Path) -> None:
         with Ledger(url) as ledger:
             result = ledger.write(records, "ledger-demo")
             plan = _plan(example, records)
+            if plan.get("correction"):
+                correction = {"type": "correction", **plan["correction"]}
+                ledger.write(
+                    [(None, load_with(CorrectionInput, correction))], "ledger-demo"
+                )
             incident = plan["incident"]
             console.rule(f"Imported {example.name} into {url}")
             render.write_summary(
@@ -64,7 +71,9 @@ def run_demo(db: str | None, example: Path) -> None:
             render.state(current)
             for n, date in enumerate(plan["as_of"], 2):
                 console.rule(f"{n}. Replay: what had been stated as of {date}")
-                render.state(ledger.read.state(incident, PartialDate.parse(date)))
+                render.state(
+                    ledger.read.state(incident, PartialDate.parse(date)), compact=True
+                )
             step = len(plan["as_of"]) + 2
             console.rule(f"{step}. The audit history")
             render.history(ledger.read.history(incident))

@@ -88,8 +88,11 @@ def incidents(rows: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
-def state(data: dict[str, Any]) -> None:
+def state(data: dict[str, Any], compact: bool = False) -> None:
     """The state of an incident: claims, assessments, demands, undetermined, counts."""
+    if compact:
+        _state_compact(data)
+        return
     incident = data["incident"]
     console.print(f"{incident['title']} ({incident['id']})", style="bold")
     if incident.get("occurred_at") or incident.get("place"):
@@ -120,7 +123,32 @@ def state(data: dict[str, Any]) -> None:
         for e in data["undetermined"]:
             table.add_row(e["statement"], e["speaker_name"], e["kind"], e["stated_at"])
         console.print(table)
-    counts = data["counts"]
+    _counts(data["counts"])
+
+
+def _state_compact(data: dict[str, Any]) -> None:
+    console.print(_axes(data))
+    table = Table("claim", "status", "supporters", "deniers")
+    for c in data["claims"]:
+        table.add_row(
+            c["id"], c["status"], str(len(c["supporters"])), str(len(c["deniers"]))
+        )
+    console.print(table)
+    for d in data["demands"]:
+        console.print(
+            f"demand {d['statement']} of {d['addressee_name']}: {d['status']}"
+        )
+    if data["undetermined"]:
+        listed = ", ".join(e["statement"] for e in data["undetermined"][:4])
+        more = len(data["undetermined"]) - 4
+        console.print(
+            f"undetermined at this date ({len(data['undetermined'])}): {listed}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+    _counts(data["counts"])
+
+
+def _counts(counts: dict[str, Any]) -> None:
     console.print(
         f"{counts['statements']} statements stand, {counts['undetermined']} undetermined, "
         f"{counts['withdrawn']} withdrawn, {counts['retracted']} retracted; claims: "
@@ -133,7 +161,8 @@ def _attribution(entry: dict[str, Any]) -> str:
     if not attribution:
         return "-"
     joiner = {"either": " or ", "jointly": " and "}.get(attribution["mode"], ", ")
-    return f"{attribution['mode']}: " + joiner.join(attribution["actors"])
+    held = attribution.get("actor_names") or attribution["actors"]
+    return f"{attribution['mode']}: " + joiner.join(held)
 
 
 def _assessments(data: dict[str, Any]) -> None:

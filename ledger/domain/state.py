@@ -34,9 +34,15 @@ def _entry(s: StatementFacts, names: dict[str, str]) -> dict[str, Any]:
         "kind": d["kind"],
         "stated_at": d["stated_at"],
     }
-    for key in ("hedging", "quote", "paraphrase", "attribution"):
+    for key in ("hedging", "quote", "paraphrase"):
         if d.get(key):
             entry[key] = d[key]
+    if d.get("attribution"):
+        held = d["attribution"]["actors"]
+        entry["attribution"] = {
+            **d["attribution"],
+            "actor_names": [names.get(a, a) for a in held],
+        }
     return entry
 
 

@@ -263,6 +263,7 @@ class ReadModel:
             "incident": row.incident,
             **fact.data,
             "speaker_name": names.get(fact.data["speaker"], fact.data["speaker"]),
+            **_named_attribution(fact.data, names),
             "chain": _chain(fact.data, names),
             "withdrawn": fact.withdrawn,
             "grades": fact.grades,
@@ -324,6 +325,13 @@ def _apply_change(fact: StatementFacts | None, change: Any) -> None:
         fact.data.pop(change.data["field"], None)
     else:
         fact.data[change.data["field"]] = change.data["after"]
+
+
+def _named_attribution(data: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    if not data.get("attribution"):
+        return {}
+    held = [names.get(a, a) for a in data["attribution"]["actors"]]
+    return {"attribution": {**data["attribution"], "actor_names": held}}
 
 
 def _chain(data: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
