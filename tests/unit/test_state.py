@@ -258,7 +258,10 @@ def test_assessment_carries_hedging_and_attribution():
     assert len(row["assessments"]) == 1
     entry = row["assessments"][0]
     assert entry["hedging"] == "assesses with moderate confidence"
-    assert entry["attribution"] == attribution
+    assert {k: entry["attribution"][k] for k in attribution} == attribution
+    assert entry["attribution"]["actor_names"] == [
+        NAMES[a] for a in attribution["actors"]
+    ]
     assert entry["speaker_name"] == "Strait Maritime Monitor"
 
 
