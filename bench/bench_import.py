@@ -79,8 +79,9 @@ def import_rate(directory: Path, count: int) -> dict[str, float]:
     records = read_records(str(source))
     validated = time.perf_counter()
     with Ledger(url) as ledger:
-        ledger.app.write(records, "bench")
+        _result, recordings = ledger.app.write(records, "bench")
         written = time.perf_counter()
+        ledger.project_recordings(recordings, None)
         ledger.project()
         events = ledger.app.max_sequence()
     done = time.perf_counter()

@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError, Recording, Tracking
 
 from ledger.application.app import LedgerApplication
 from ledger.application.planning import ImportResult
@@ -96,12 +96,13 @@ class Ledger:
         for attempt in range(WRITE_ATTEMPTS):
             self.project()
             try:
-                result = self.app.write(records, recorded_by)
+                result, recordings = self.app.write(records, recorded_by)
             except IntegrityError:
                 if attempt == WRITE_ATTEMPTS - 1:
                     raise
                 time.sleep(0.05 * (attempt + 1))
                 continue
+            self.project_recordings(recordings, progress)
             self.project(progress)
             return result
         raise AssertionError("unreachable")
@@ -128,6 +129,30 @@ class Ledger:
             done += len(notifications)
             if progress:
                 progress(len(notifications))
+
+    def project_recordings(
+        self, recordings: list[Recording], progress: Callable[[int], None] | None
+    ) -> None:
+        """Project events just saved, without reading them back, if they come next.
+
+        Only when the read model stands exactly before the first of them and
+        they are consecutive; otherwise `project` reads the store as usual.
+        """
+        ids = [r.notification.id for r in recordings]
+        start = self.view.max_tracking_id(self.app.name) or 0
+        if not ids or ids[0] != start + 1 or ids[-1] - ids[0] != len(ids) - 1:
+            return
+        for i in range(0, len(recordings), PROJECT_BATCH):
+            batch = recordings[i : i + PROJECT_BATCH]
+            try:
+                with self.view.batch():
+                    for r in batch:
+                        tracking = Tracking(self.app.name, r.notification.id)
+                        self.projection.process_event(r.domain_event, tracking)
+            except ProjectedElsewhere:
+                return
+            if progress:
+                progress(len(batch))
 
     def pending(self) -> int:
         """How many stored events the read models have not projected yet."""

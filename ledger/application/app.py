@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import Recording
 
 from ledger.application.planning import Catalogue, ImportResult, Plan
 from ledger.domain.model import Statement, stream_id
@@ -29,8 +30,12 @@ class LedgerApplication(Application):
 
     def write(
         self, records: list[tuple[int | None, dict[str, Any]]], recorded_by: str
-    ) -> ImportResult:
-        """Record validated records in one transaction, or nothing if any is refused."""
+    ) -> tuple[ImportResult, list[Recording]]:
+        """Record validated records in one transaction, or nothing if any is refused.
+
+        Returns what was recorded, and the recordings (events with their sequence
+        numbers) so that the caller can project them without reading them back.
+        """
         assert self.catalogue is not None and self.validate_statement is not None
         plan = Plan(
             catalogue=self.catalogue,
@@ -39,9 +44,8 @@ class LedgerApplication(Application):
             recorded_by=recorded_by,
         )
         result = plan.add_all(records)
-        if plan.aggregates:
-            self.save(*plan.aggregates.values())
-        return result
+        recordings = self.save(*plan.aggregates.values()) if plan.aggregates else []
+        return result, recordings
 
     def find_statement(self, slug: str) -> Statement | None:
         """The statement aggregate with this slug, or None."""

@@ -57,7 +57,8 @@ def lines(*items: dict) -> list[tuple[int, dict]]:
 
 
 def write(app: LedgerApplication, *items: dict):
-    return app.write(lines(*items), recorded_by="analyst-kim")
+    result, _recordings = app.write(lines(*items), recorded_by="analyst-kim")
+    return result
 
 
 def refused(app: LedgerApplication, *items: dict) -> RecordError:
