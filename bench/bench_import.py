@@ -16,7 +16,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from uuid import uuid4
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event

@@ -13,8 +13,8 @@ from sqlalchemy import select, text
 from ledger.bootstrap import Ledger, alembic_config, init
 from ledger.persistence import BUSY_TIMEOUT_MS, make_engine
 from ledger.projections.tables import READ_MODEL_TABLES, metadata, tracking
-from ledger.synthetic import generate
 from ledger.schemas.lines import parse_line
+from ledger.synthetic import generate
 from tests.support import EXAMPLES, ExampleLedger, records_of
 
 
