@@ -1,4 +1,5 @@
-"""Benchmark: `ledger import` beside the bare eventsourcing append rate, and `state --as-of`.
+"""Benchmark: `ledger import` beside the bare eventsourcing append rate, and
+`state --as-of`.
 
     python bench/bench_import.py [--statements 100000] [--state-statements 10000]
 
@@ -51,7 +52,7 @@ def bare_append_rate(directory: Path, count: int, payload: str, per_save: int) -
 def sqlalchemy_extension_rate(
     directory: Path, count: int, payload: str
 ) -> float | None:
-    """Events/s of the eventsourcing-sqlalchemy extension, if installed (bench extra)."""
+    """Events/s of the eventsourcing-sqlalchemy extension if installed (bench extra)."""
     try:
         import eventsourcing_sqlalchemy  # noqa: F401
     except ImportError:
@@ -119,7 +120,9 @@ def state_latency(directory: Path, count: int, repeats: int = 15) -> dict[str, f
 
 def main() -> None:
     """Run every measurement and print the figures with their ratios."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=" ".join(__doc__.split("\n\n")[0].split())
+    )
     parser.add_argument("--statements", type=int, default=100_000)
     parser.add_argument("--state-statements", type=int, default=10_000)
     args = parser.parse_args()
@@ -151,7 +154,8 @@ def main() -> None:
     print(json.dumps(figures, indent=2))
     print(
         f"\nimport: {imported['rate']:,.0f} statements/s; bare eventsourcing append "
-        f"(one save): {bare_bulk:,.0f} events/s; ratio {imported['rate'] / bare_bulk:.2f}"
+        f"(one save): {bare_bulk:,.0f} events/s; "
+        f"ratio {imported['rate'] / bare_bulk:.2f}"
         f"\nstate --as-of on {args.state_statements:,} statements: median "
         f"{state['median_s'] * 1000:.1f} ms"
     )

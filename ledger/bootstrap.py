@@ -1,4 +1,4 @@
-"""Wiring: one database URL gives the event store, the read models and the projection."""
+"""Wiring: a database URL gives the event store, the read models and the projection."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def alembic_config(url: str) -> Config:
 
 
 def init(url: str) -> tuple[str | None, str]:
-    """Create or upgrade the ledger's tables (Alembic upgrade head); harmless to repeat."""
+    """Create or upgrade the ledger's tables (Alembic upgrade head); safe to repeat."""
     config = alembic_config(url)
     engine = make_engine(url)
     try:

@@ -45,7 +45,7 @@ class _Incident:
 def generate(
     statements: int, incidents: int = 1, actors: int = 40, seed: int = 7
 ) -> Iterator[str]:
-    """JSON lines: incidents, actors and claims, then ``statements`` statements and changes."""
+    """JSON lines: incidents, actors, claims, ``statements`` statements and changes."""
     rng = random.Random(seed)
     actor_ids = [f"actor-{i:04d}" for i in range(actors)]
     outlets = actor_ids[: max(2, actors // 10)]
@@ -88,7 +88,9 @@ def _statement(rng, case: _Incident, slug: str, actor_ids, outlets) -> Iterator[
         "speaker": speaker,
         "kind": kind,
         "stated_at": _date(rng),
-        "quote": f"Statement {slug}: what was said, word for word, as the source gives it.",
+        "quote": (
+            f"Statement {slug}: what was said, word for word, as the source gives it."
+        ),
         "provenance": [
             {"agent": rng.choice(outlets), "relation": "told"},
             {

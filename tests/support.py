@@ -1,4 +1,4 @@
-"""Helpers shared by the tests: example files and a ledger on a temporary SQLite file."""
+"""Test helpers: example files and a ledger on a temporary SQLite file."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def incident_of(name: str) -> str:
 
 @dataclass
 class ExampleLedger:
-    """A ledger on a temporary SQLite file, driven through the application and the CLI."""
+    """A ledger on a temporary SQLite file, driven through the application and CLI."""
 
     url: str
     path: Path
@@ -77,7 +77,7 @@ class ExampleLedger:
             return ledger.write(records, self.recorded_by)
 
     def holding(self, name: str) -> ExampleLedger:
-        """Import a whole example, and remember how many events the ledger then holds."""
+        """Import a whole example and remember how many events the ledger then holds."""
         self.write(records_of(name))
         self.events_before = self.count_events()
         return self

@@ -1,4 +1,4 @@
-"""The ledger's event-sourced application: every write is planned, then saved at once."""
+"""The ledger's event-sourced application: each write is planned, then saved at once."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """``ledger demo``: build a throwaway ledger from an example file and walk through it.
 
 What to show comes from the example's sidecar ``NAME.demo.json`` (incident,
-as-of dates, claim, and a correction to record after the import); without one, the first incident and its first attributed
-claim are shown. Nothing here knows any particular incident.
+as-of dates, claim, and a correction to record after the import); without one,
+the first incident and its first attributed claim are shown. Nothing here knows
+any particular incident.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def _attributed_claim(state: dict[str, Any]) -> str | None:
 
 
 def run_demo(db: str | None, example: Path) -> None:
-    """Import ``example`` into a fresh ledger and print state, replays, history, provenance."""
+    """Load ``example`` into a new ledger; show state, replays, history, provenance."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ledger-demo-") as tmp:
         url = db or f"sqlite:///{tmp}/demo.db"

@@ -347,7 +347,8 @@ def _statement_from_flags(flags: dict[str, Any], ledger: Ledger) -> dict[str, An
 def correct_command(
     statement, field_, value, reason, slug, db, recorded_by, as_json
 ) -> None:  # type: ignore[no-untyped-def]
-    """Record a correction of one field of a STATEMENT; the old value stays in the history."""
+    """Record a correction of one field of a STATEMENT; the old value stays in the
+    history."""
     if field_ == "speaker":
         with open_ledger(db) as ledger:
             value = _actor(ledger, value, "value")

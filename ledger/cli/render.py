@@ -62,7 +62,8 @@ def write_summary(data: dict[str, Any]) -> None:
     unchanged = sum(data["unchanged"].values())
     if not data["recorded"]:
         console.print(
-            f"nothing new: all {unchanged} records of {data['source']} are already recorded"
+            f"nothing new: all {unchanged} records of {data['source']} "
+            "are already recorded"
         )
         return
     console.print(
@@ -97,7 +98,8 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
     console.print(f"{incident['title']} ({incident['id']})", style="bold")
     if incident.get("occurred_at") or incident.get("place"):
         console.print(
-            f"occurred {incident.get('occurred_at', '?')} at {incident.get('place', '?')}"
+            f"occurred {incident.get('occurred_at', '?')} "
+            f"at {incident.get('place', '?')}"
         )
     console.print(_axes(data))
     claims = Table(
@@ -150,7 +152,8 @@ def _state_compact(data: dict[str, Any]) -> None:
 
 def _counts(counts: dict[str, Any]) -> None:
     console.print(
-        f"{counts['statements']} statements stand, {counts['undetermined']} undetermined, "
+        f"{counts['statements']} statements stand, "
+        f"{counts['undetermined']} undetermined, "
         f"{counts['withdrawn']} withdrawn, {counts['retracted']} retracted; claims: "
         + (", ".join(f"{n} {s}" for s, n in sorted(counts["claims"].items())) or "none")
     )
@@ -216,7 +219,8 @@ def provenance(data: dict[str, Any]) -> None:
         claim = data["claim"]
         console.print(f"claim {claim['id']}: {claim['proposition']}", style="bold")
         console.print(
-            f"status {claim['status']}; defined by {claim['recorded_by']} at {claim['recorded_at']:%Y-%m-%d %H:%M:%S}"
+            f"status {claim['status']}; defined by {claim['recorded_by']} "
+            f"at {claim['recorded_at']:%Y-%m-%d %H:%M:%S}"
         )
         for s in data["statements"]:
             console.rule()
@@ -242,11 +246,13 @@ def _statement(s: dict[str, Any]) -> None:
     console.print("  chain: " + " -> ".join(_hop(h) for h in s["chain"]))
     for g in s["grades"]:
         console.print(
-            f"  graded {g.get('reliability') or '-'}{g.get('credibility') or '-'} by {g['recorded_by']}: {g.get('reason', '')}"
+            f"  graded {g.get('reliability') or '-'}{g.get('credibility') or '-'} "
+            f"by {g['recorded_by']}: {g.get('reason', '')}"
         )
     for c in s["corrections"]:
         console.print(
-            f"  corrected {c['field']}: {c['before']!r} -> {c['after']!r} by {c['recorded_by']} ({c['reason']})"
+            f"  corrected {c['field']}: {c['before']!r} -> {c['after']!r} "
+            f"by {c['recorded_by']} ({c['reason']})"
         )
     table = Table("seq", "recorded at", "by", "event", "hash")
     for e in s["events"]:

@@ -80,7 +80,7 @@ class PartialDate:
 
 
 def classify(stated: PartialDate, as_of: PartialDate) -> str:
-    """Place a stated interval against an as-of date: 'by', 'undetermined' or 'after'."""
+    """Place a stated interval against an as-of date: 'by', 'undetermined', 'after'."""
     if stated.end <= as_of.end:
         return "by"
     if stated.start < as_of.end:

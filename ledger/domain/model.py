@@ -194,7 +194,7 @@ class Statement(Aggregate):
         fingerprint: str,
         recorded_by: str,
     ) -> None:
-        """Grade the source's reliability (A-F) and the statement's credibility (1-6)."""
+        """Grade source reliability (A-F) and the statement's credibility (1-6)."""
         self._guard_change(change_id)
         self._graded(
             incident=self.incident,

@@ -233,7 +233,8 @@ class LedgerProjection(Projection[ReadModelView]):
         }
         summary = (
             f"statement {event.statement} corrected: {event.field} "
-            f"{_short(event.previous, 30)} -> {_short(event.value, 30)} ({_short(event.reason, 50)})"
+            f"{_short(event.previous, 30)} -> {_short(event.value, 30)} "
+            f"({_short(event.reason, 50)})"
         )
         self._change(event, tracking, "correction", data, summary)
 

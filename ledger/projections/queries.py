@@ -198,7 +198,7 @@ class ReadModel:
         as_of: PartialDate | None = None,
         known: KnownAt = _ALWAYS,
     ) -> dict[str, Any]:
-        """Every ledger event of an incident (or of the whole ledger), in ledger order."""
+        """Every ledger event of an incident (or the whole ledger), in ledger order."""
         stmt = select(t.ledger_events).order_by(t.ledger_events.c.seq)
         if incident is not None:
             self.incident(incident, known)

@@ -40,7 +40,7 @@ class ReadModelView(TrackingRecorder):
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Write every row buffered inside the block, and the tracking, in one transaction."""
+        """Write rows buffered in the block, and the tracking, in one transaction."""
         self._rows.clear()
         self._tracking = None
         try:
@@ -84,7 +84,8 @@ class ReadModelView(TrackingRecorder):
         else:
             # Another projector got here first: roll back rather than project twice.
             raise ProjectedElsewhere(
-                f"read model already at {current}, not before {position.notification_id}"
+                f"read model already at {current}, "
+                f"not before {position.notification_id}"
             )
 
     def max_tracking_id(self, application_name: str) -> int | None:

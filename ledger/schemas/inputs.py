@@ -1,4 +1,4 @@
-"""Input schemas: one import line, one CLI record, one correction. Validate, then normalise.
+"""Input schemas: an import line, a CLI record, a correction. Validate, then normalise.
 
 Every loaded record is plain JSON data with empty values dropped, so that the
 same statement always has the same fingerprint.

@@ -69,7 +69,7 @@ def parse_line(text: str, line: int) -> dict[str, Any]:
     except json.JSONDecodeError as error:
         raise InputError(
             "(line)", f"not valid JSON: {error.msg} at column {error.colno}", line
-        )
+        ) from None
     if not isinstance(data, dict):
         raise InputError("(line)", "each line must be one JSON object", line)
     kind = data.get("type")

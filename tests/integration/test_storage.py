@@ -1,4 +1,4 @@
-"""The SQLite store: pragmas on every connection, immutable events, migrations, rebuilds."""
+"""The SQLite store: pragmas per connection, immutable events, migrations, rebuilds."""
 
 from __future__ import annotations
 
@@ -61,9 +61,11 @@ def test_every_event_store_connection_is_wal_full_with_a_busy_timeout(tmp_path):
         "UPDATE stored_events SET state = x'00'",
         "DELETE FROM stored_events WHERE rowid = 1",
         "INSERT OR REPLACE INTO stored_events "
-        "SELECT originator_id, originator_version, 'forged', state FROM stored_events LIMIT 1",
+        "SELECT originator_id, originator_version, 'forged', state "
+        "FROM stored_events LIMIT 1",
         "REPLACE INTO stored_events "
-        "SELECT originator_id, originator_version, 'forged', state FROM stored_events LIMIT 1",
+        "SELECT originator_id, originator_version, 'forged', state "
+        "FROM stored_events LIMIT 1",
     ],
 )
 def test_the_database_refuses_to_change_stored_events(tmp_path, sql):
