@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -117,14 +117,8 @@ class Ledger:
             )
             if not notifications:
                 return done
-            try:
-                with self.view.batch():
-                    for n in notifications:
-                        event = self.app.mapper.to_domain_event(n)
-                        self.projection.process_event(
-                            event, Tracking(self.app.name, n.id)
-                        )
-            except ProjectedElsewhere:
+            to_event = self.app.mapper.to_domain_event
+            if not self._project_batch((to_event(n), n.id) for n in notifications):
                 continue
             done += len(notifications)
             if progress:
@@ -144,15 +138,24 @@ class Ledger:
             return
         for i in range(0, len(recordings), PROJECT_BATCH):
             batch = recordings[i : i + PROJECT_BATCH]
-            try:
-                with self.view.batch():
-                    for r in batch:
-                        tracking = Tracking(self.app.name, r.notification.id)
-                        self.projection.process_event(r.domain_event, tracking)
-            except ProjectedElsewhere:
+            if not self._project_batch(
+                (r.domain_event, r.notification.id) for r in batch
+            ):
                 return
             if progress:
                 progress(len(batch))
+
+    def _project_batch(self, events: Iterable[tuple[Any, int]]) -> bool:
+        """Project events and their positions in one transaction; False if raced."""
+        try:
+            with self.view.batch():
+                self.projection.resume()
+                for event, position in events:
+                    tracking = Tracking(self.app.name, position)
+                    self.projection.process_event(event, tracking)
+        except ProjectedElsewhere:
+            return False
+        return True
 
     def pending(self) -> int:
         """How many stored events the read models have not projected yet."""

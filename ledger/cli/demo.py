@@ -24,6 +24,10 @@ from ledger.schemas.lines import load_with
 console = render.console
 
 
+class NotEmpty(ValueError):
+    """The demo was pointed at a ledger that already holds events."""
+
+
 def _plan(
     example: Path, records: list[tuple[int | None, dict[str, Any]]]
 ) -> dict[str, Any]:
@@ -50,6 +54,10 @@ def run_demo(db: str | None, example: Path) -> None:
         init(url)
         records = read_records(str(example))
         with Ledger(url) as ledger:
+            if ledger.app.max_sequence():
+                raise NotEmpty(
+                    f"the demo needs an empty ledger, and {url} holds events"
+                )
             result = ledger.write(records, "ledger-demo")
             plan = _plan(example, records)
             if plan.get("correction"):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import sys
 import uuid
 from pathlib import Path
@@ -13,13 +11,27 @@ from typing import Any
 import click
 
 from ledger.application.planning import RecordError
-from ledger.bootstrap import ROOT, Ledger, NotInitialised, init
+from ledger.bootstrap import ROOT, Ledger, init
 from ledger.cli import render
+from ledger.cli.common import (
+    LedgerGroup,
+    as_of_date,
+    as_of_option,
+    db_option,
+    emit,
+    json_option,
+    known_at_option,
+    open_ledger,
+    recorder,
+    recorder_option,
+    url_of,
+)
+from ledger.cli.demo import run_demo
+from ledger.cli.integrity import COMMANDS, key_option
 from ledger.cli.reading import read_records
-from ledger.domain.dates import PartialDate, PartialDateError
-from ledger.domain.model import LedgerRuleError
-from ledger.persistence import UnsupportedDatabase, database_url
-from ledger.projections.queries import KnownAt, NotFound
+from ledger.integrity.keys import key_id, load_public, public_path
+from ledger.integrity.service import ensure_key
+from ledger.projections.queries import KnownAt
 from ledger.schemas.inputs import (
     CorrectionInput,
     GradeInput,
@@ -35,108 +47,6 @@ from ledger.schemas.outputs import (
     StateOutput,
 )
 
-USER_ERRORS = (
-    InputError,
-    RecordError,
-    NotFound,
-    NotInitialised,
-    UnsupportedDatabase,
-    PartialDateError,
-    LedgerRuleError,
-)
-
-
-class LedgerGroup(click.Group):
-    """Turns user mistakes into one clear line on stderr and exit code 1."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except USER_ERRORS as error:
-            line = getattr(error, "line", None)
-            where = f"line {line}: " if line else ""
-            click.echo(f"error: {where}{error}", err=True)
-        ctx.exit(1)
-
-
-def _as_of(text: str | None) -> PartialDate | None:
-    return PartialDate.parse(text) if text else None
-
-
-def _check_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None):
-    try:
-        _as_of(value)
-    except PartialDateError as error:
-        raise click.BadParameter(str(error)) from None
-    return value
-
-
-def _check_known_at(_ctx: click.Context, _param: click.Parameter, value: str | None):
-    try:
-        KnownAt.parse(value)
-    except PartialDateError as error:
-        raise click.BadParameter(
-            f"{error}; or use seq:N for a sequence number"
-        ) from None
-    return value
-
-
-db_option = click.option(
-    "--db",
-    "db",
-    metavar="URL",
-    help="Database URL (default: $LEDGER_DATABASE_URL, else sqlite:///ledger.db).",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-recorder_option = click.option(
-    "--recorded-by",
-    metavar="NAME",
-    help="Who records this (default: $LEDGER_RECORDER, else the OS user).",
-)
-as_of_option = click.option(
-    "--as-of",
-    callback=_check_as_of,
-    metavar="DATE",
-    help="Only statements made by DATE (2019, 2019-12, 2019-12-10).",
-)
-known_at_option = click.option(
-    "--known-at",
-    callback=_check_known_at,
-    metavar="WHEN",
-    help="Only what the ledger held at WHEN: an instant, a partial date, or seq:N.",
-)
-
-
-def recorder(given: str | None) -> str:
-    """``--recorded-by``, else ``LEDGER_RECORDER``, else the operating-system user."""
-    if given:
-        return given
-    if os.environ.get("LEDGER_RECORDER"):
-        return os.environ["LEDGER_RECORDER"]
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid-{os.getuid()}"
-
-
-def open_ledger(db: str | None) -> Ledger:
-    """The ledger at the command's ``--db``, else the group's, else the defaults."""
-    return Ledger(_url(db))
-
-
-def _url(db: str | None) -> str:
-    ctx = click.get_current_context(silent=True)
-    group_db = ctx.find_root().params.get("db") if ctx else None
-    return database_url(db or group_db)
-
-
-def emit(data: Any, schema: type, as_json: bool, table: Any) -> None:
-    """JSON through the output schema, or a table for people."""
-    if as_json:
-        click.echo(json.dumps(schema().dump(data), ensure_ascii=False, indent=2))
-    else:
-        table(data)
-
 
 @click.group(cls=LedgerGroup)
 @click.version_option(package_name="incident-ledger")
@@ -147,9 +57,10 @@ def main(db: str | None) -> None:
 
 @main.command("init")
 @db_option
-def init_command(db: str | None) -> None:
-    """Create the ledger, or upgrade it to the latest schema (safe to repeat)."""
-    url = _url(db)
+@key_option
+def init_command(db: str | None, key: str | None) -> None:
+    """Create the ledger and its signing key, or upgrade it (safe to repeat)."""
+    url = url_of(db)
     before, after = init(url)
     if before == after:
         click.echo(f"ledger at {url} is up to date (schema {after})")
@@ -157,6 +68,11 @@ def init_command(db: str | None) -> None:
         click.echo(
             f"ledger at {url} upgraded from {before or 'nothing'} to schema {after}"
         )
+    path, created = ensure_key(url, key)
+    public = load_public(public_path(path))
+    state = "created" if created else "kept"
+    click.echo(f"signing key {state} at {path} (key id {key_id(public)[:16]})")
+    click.echo(f"public key for auditors: {public_path(path)}")
 
 
 @main.command("import")
@@ -281,7 +197,7 @@ def _actor(ledger: Ledger, ref: str | None, field: str) -> str | None:
     if len(found) == 1:
         return found[0]
     if not found:
-        return ref  # the plan names it as unknown, with the field
+        raise InputError(field, f"no actor {ref!r} is recorded (by id, name or alias)")
     raise InputError(
         field, f"{ref!r} names several actors: {', '.join(found)}; use an id"
     )
@@ -351,7 +267,7 @@ def correct_command(
     history."""
     if field_ == "speaker":
         with open_ledger(db) as ledger:
-            value = _actor(ledger, value, "value")
+            value = _actor(ledger, value, "speaker")
     data = {
         "type": "correction",
         "id": slug or _new_id("cx"),
@@ -448,7 +364,7 @@ def state_command(incident, as_of, known_at, db, as_json) -> None:  # type: igno
     """The claims, sides, statuses and demands of an INCIDENT."""
     with open_ledger(db) as ledger:
         ledger.project()
-        data = ledger.read.state(incident, _as_of(as_of), KnownAt.parse(known_at))
+        data = ledger.read.state(incident, as_of_date(as_of), KnownAt.parse(known_at))
     emit(data, StateOutput, as_json, render.state)
 
 
@@ -462,7 +378,7 @@ def history_command(incident, as_of, known_at, db, as_json) -> None:  # type: ig
     """Every ledger event of an INCIDENT (or of the whole ledger), in ledger order."""
     with open_ledger(db) as ledger:
         ledger.project()
-        data = ledger.read.history(incident, _as_of(as_of), KnownAt.parse(known_at))
+        data = ledger.read.history(incident, as_of_date(as_of), KnownAt.parse(known_at))
     emit(data, HistoryOutput, as_json, render.history)
 
 
@@ -491,7 +407,12 @@ def rebuild_command(db: str | None) -> None:
 
 
 @main.command("demo")
-@db_option
+@click.option(
+    "--db",
+    "db",
+    metavar="URL",
+    help="Build the demo in this new, empty ledger instead of a throwaway file.",
+)
 @click.option(
     "--example",
     type=click.Path(exists=True, dir_okay=False),
@@ -501,6 +422,8 @@ def rebuild_command(db: str | None) -> None:
 )
 def demo_command(db: str | None, example: str) -> None:
     """Build a throwaway ledger from an example and walk through it."""
-    from ledger.cli.demo import run_demo
-
     run_demo(db, Path(example))
+
+
+for _command in COMMANDS:
+    main.add_command(_command)

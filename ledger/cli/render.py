@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,6 +59,12 @@ def _count(n: int, noun: str) -> str:
 
 def write_summary(data: dict[str, Any]) -> None:
     """What a write recorded."""
+    if data.get("ids"):
+        kinds = [*data["new"], *data["unchanged"]] or ["record"]
+        verb = "recorded" if data["recorded"] else "nothing new: already recorded"
+        console.print(f"{verb} {kinds[0]} {', '.join(data['ids'])}")
+        console.print(f"id: {', '.join(data['ids'])}")
+        return
     new = ", ".join(f"{kind}: {n}" for kind, n in sorted(data["new"].items()))
     unchanged = sum(data["unchanged"].values())
     if not data["recorded"]:
@@ -70,8 +77,6 @@ def write_summary(data: dict[str, Any]) -> None:
         f"recorded {_count(data['recorded'], 'record')} from {data['source']} ({new}); "
         f"{unchanged} already recorded"
     )
-    for slug in data.get("ids") or []:
-        console.print(f"id: {slug}")
 
 
 def incidents(rows: list[dict[str, Any]]) -> None:
@@ -231,6 +236,7 @@ def provenance(data: dict[str, Any]) -> None:
 
 def _statement(s: dict[str, Any]) -> None:
     flag = " (withdrawn from the ledger)" if s["withdrawn"] else ""
+    withdrawal = s.get("withdrawal")
     console.print(
         f"statement {s['id']}{flag}: {s['kind']} by {s['speaker_name']}, "
         f"stated {s['stated_at']}",
@@ -249,9 +255,13 @@ def _statement(s: dict[str, Any]) -> None:
             f"  graded {g.get('reliability') or '-'}{g.get('credibility') or '-'} "
             f"by {g['recorded_by']}: {g.get('reason', '')}"
         )
+    if withdrawal:
+        console.print(
+            f"  withdrawn by {withdrawal['recorded_by']}: {withdrawal['reason']}"
+        )
     for c in s["corrections"]:
         console.print(
-            f"  corrected {c['field']}: {c['before']!r} -> {c['after']!r} "
+            f"  corrected {c['field']}: {_value(c['before'])} -> {_value(c['after'])} "
             f"by {c['recorded_by']} ({c['reason']})"
         )
     table = Table("seq", "recorded at", "by", "event", "hash")
@@ -264,6 +274,12 @@ def _statement(s: dict[str, Any]) -> None:
             e["hash"][:16],
         )
     console.print(table)
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _hop(hop: dict[str, Any]) -> str:

@@ -159,9 +159,9 @@ class Statement(Aggregate):
         self, *, change_id: str, reason: str, fingerprint: str, recorded_by: str
     ) -> None:
         """Withdraw a statement entered in error; it stays visible in the history."""
-        self._guard_change(change_id)
-        if self.withdrawn:
+        if self.withdrawn and change_id not in self.changes:
             raise LedgerRuleError(f"statement {self.slug} is already withdrawn")
+        self._guard_change(change_id)
         self._withdrawn(
             incident=self.incident,
             statement=self.slug,
@@ -224,3 +224,8 @@ class Statement(Aggregate):
     def _guard_change(self, change_id: str) -> None:
         if change_id in self.changes:
             raise LedgerRuleError(f"change {change_id} is already recorded")
+        if self.withdrawn:
+            raise LedgerRuleError(
+                f"statement {self.slug} was withdrawn from the ledger; "
+                "record a new statement instead"
+            )

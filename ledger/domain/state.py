@@ -25,6 +25,21 @@ class StatementFacts:
     grades: list[dict[str, Any]] = field(default_factory=list)
 
 
+def apply_change(fact: StatementFacts, change: dict[str, Any]) -> None:
+    """Apply a correction, withdrawal or grade (in ledger order) to a statement."""
+    kind, data = change["change"], change["data"]
+    if kind == "withdrawal":
+        fact.withdrawn = True
+    elif kind == "grade":
+        fact.grades.append(
+            {k: change[k] for k in ("seq", "recorded_at", "recorded_by")} | data
+        )
+    elif data["after"] is None:
+        fact.data.pop(data["field"], None)
+    else:
+        fact.data[data["field"]] = data["after"]
+
+
 def _entry(s: StatementFacts, names: dict[str, str]) -> dict[str, Any]:
     d = s.data
     entry = {
@@ -103,8 +118,8 @@ def _claims(claims, standing, retracted, names):
             entry = _entry(s, names)
             if s.slug in retracted:
                 entry["retracted_by"] = retracted[s.slug]
-                if item["stance"] == "supports":
-                    side["retracted"].append(entry)
+                entry["stance"] = item["stance"]
+                side["retracted"].append(entry)
                 continue
             side[item["stance"]].append(entry)
             if s.data["kind"] == "assessment":
@@ -115,7 +130,10 @@ def _claims(claims, standing, retracted, names):
     for c in claims:
         side = sides[c["id"]]
         status = claim_status(
-            side["supports"], side["denies"], side["retracted"], c["id"] in admitted
+            side["supports"],
+            side["denies"],
+            [e for e in side["retracted"] if e["stance"] == "supports"],
+            c["id"] in admitted,
         )
         out.append(
             {

@@ -6,6 +6,7 @@ needs no reads, and a rebuild from the events alone equals the incremental resul
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
 from typing import Any
 
@@ -15,6 +16,7 @@ from eventsourcing.projection import Projection
 
 from ledger.domain.canonical import leaf_hash
 from ledger.domain.model import Actor, Claim, Incident, Statement
+from ledger.integrity.merkle import new_perfect_nodes
 from ledger.projections import tables as t
 from ledger.projections.view import ReadModelView
 
@@ -30,7 +32,7 @@ def envelope(event: Any, seq: int) -> dict[str, Any]:
         "version": event.originator_version,
         "type": type(event).__qualname__,
         "recorded_at": event.timestamp.astimezone(UTC).isoformat(),
-        "recorded_by": event.recorded_by,
+        "recorded_by": getattr(event, "recorded_by", ""),
         "payload": payload,
     }
 
@@ -55,22 +57,73 @@ def _stances(data: dict[str, Any]) -> str:
 
 
 def _short(value: Any, width: int = 60) -> str:
-    text = value if isinstance(value, str) else repr(value)
+    if value is None:
+        text = "(none)"
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+class _Frontier:
+    """The right edge of the Merkle tree: what appending the next leaf needs."""
+
+    def __init__(self, size: int, last: dict[int, tuple[int, bytes]]):
+        self.size = size
+        self.last = last
+
+    def left(self, level: int, index: int) -> bytes:
+        """The completed node left of a new one: always the last at its level."""
+        found_index, digest = self.last[level]
+        assert found_index == index, (level, index, found_index)
+        return digest
+
+    def append(self, leaf: bytes) -> tuple[int, list[tuple[int, int, bytes]]]:
+        """Append a leaf; its index and the perfect nodes it completes."""
+        index = self.size
+        nodes = new_perfect_nodes(index, leaf, self.left)
+        for level, idx, digest in nodes:
+            self.last[level] = (idx, digest)
+        self.size += 1
+        return index, nodes
+
+
 class LedgerProjection(Projection[ReadModelView]):
-    """Inserts read-model rows for each ledger event."""
+    """Inserts read-model rows, and the Merkle tree's nodes, for each ledger event."""
 
     name = "ledger_read_model"
 
+    def __init__(self, view: ReadModelView):
+        super().__init__(view)
+        self._tree: _Frontier | None = None
+
+    def resume(self) -> None:
+        """Reload the tree's right edge from the read model (start of every batch)."""
+        self._tree = _Frontier(*self.view.merkle_frontier())
+
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        """Events of no interest only move the tracked position."""
-        self.view.insert_tracking(tracking)
+        """An event of a type this version does not know is still audited and hashed."""
+        name = type(domain_event).__qualname__
+        self._audit(
+            domain_event,
+            tracking,
+            incident=None,
+            subject=str(domain_event.originator_id),
+            summary=f"{name} of stream {domain_event.originator_id}",
+            detail={},
+        )
 
     def _audit(self, event: Any, tracking: Tracking, **row: Any) -> None:
         seq = tracking.notification_id
+        leaf = leaf_hash(envelope(event, seq))
+        assert self._tree is not None, "resume() before projecting"
+        index, nodes = self._tree.append(bytes.fromhex(leaf))
+        for level, idx, digest in nodes:
+            self.view.add(
+                t.merkle_nodes, {"level": level, "idx": idx, "hash": digest.hex()}
+            )
         self.view.add(
             t.ledger_events,
             {
@@ -79,8 +132,9 @@ class LedgerProjection(Projection[ReadModelView]):
                 "version": event.originator_version,
                 "event_type": type(event).__qualname__,
                 "recorded_at": self._when(event),
-                "recorded_by": event.recorded_by,
-                "leaf_hash": leaf_hash(envelope(event, seq)),
+                "recorded_by": getattr(event, "recorded_by", ""),
+                "leaf_hash": leaf,
+                "leaf_index": index,
                 **row,
             },
         )
@@ -94,7 +148,7 @@ class LedgerProjection(Projection[ReadModelView]):
         return {
             "seq": tracking.notification_id,
             "recorded_at": self._when(event),
-            "recorded_by": event.recorded_by,
+            "recorded_by": getattr(event, "recorded_by", ""),
         }
 
     @process_event.register
@@ -182,14 +236,13 @@ class LedgerProjection(Projection[ReadModelView]):
             f"statement {event.slug} recorded: {d['kind']} by {d['speaker']}, "
             f"stated {d['stated_at']}; {_stances(d)}"
         ).rstrip("; ")
-        # The statement's data is in the statements table; the audit row links to it.
         self._audit(
             event,
             tracking,
             incident=event.incident,
             subject=event.slug,
             summary=summary,
-            detail={},
+            detail={"data": d},
         )
 
     def _change(
@@ -210,7 +263,7 @@ class LedgerProjection(Projection[ReadModelView]):
                 "change": change,
                 "data": data,
                 "recorded_at": self._when(event),
-                "recorded_by": event.recorded_by,
+                "recorded_by": getattr(event, "recorded_by", ""),
             },
         )
         detail = {"change": change, "change_id": event.change_id, **data}

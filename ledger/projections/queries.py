@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, func, select
 
 from ledger.domain.dates import PartialDate, classify, parse_instant_bound
-from ledger.domain.state import StatementFacts, compute_state
+from ledger.domain.state import StatementFacts, apply_change, compute_state
 from ledger.projections import tables as t
 
 
@@ -266,6 +266,19 @@ class ReadModel:
             **_named_attribution(fact.data, names),
             "chain": _chain(fact.data, names),
             "withdrawn": fact.withdrawn,
+            "withdrawal": next(
+                (
+                    {
+                        "seq": c.seq,
+                        "recorded_at": _utc(c.recorded_at),
+                        "recorded_by": c.recorded_by,
+                        **c.data,
+                    }
+                    for c in changes
+                    if c.change == "withdrawal"
+                ),
+                None,
+            ),
             "grades": fact.grades,
             "corrections": [
                 {
@@ -307,24 +320,18 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC)
 
 
-def _apply_change(fact: StatementFacts | None, change: Any) -> None:
-    if fact is None:
-        return
-    if change.change == "withdrawal":
-        fact.withdrawn = True
-    elif change.change == "grade":
-        fact.grades.append(
+def _apply_change(fact: StatementFacts | None, row: Any) -> None:
+    if fact is not None:
+        apply_change(
+            fact,
             {
-                "seq": change.seq,
-                "recorded_at": _utc(change.recorded_at),
-                "recorded_by": change.recorded_by,
-                **change.data,
-            }
+                "change": row.change,
+                "seq": row.seq,
+                "data": row.data,
+                "recorded_at": _utc(row.recorded_at),
+                "recorded_by": row.recorded_by,
+            },
         )
-    elif change.data["after"] is None:
-        fact.data.pop(change.data["field"], None)
-    else:
-        fact.data[change.data["field"]] = change.data["after"]
 
 
 def _named_attribution(data: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:

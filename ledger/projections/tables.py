@@ -128,6 +128,31 @@ ledger_events = Table(
     Column("summary", Text, nullable=False),
     Column("detail", JSON, nullable=False),
     Column("leaf_hash", String(64), nullable=False),
+    Column("leaf_index", BigInteger, nullable=False),
+    Index("ix_ledger_events_leaf_index", "leaf_index", unique=True),
+)
+
+# Every perfect subtree of the Merkle tree over the events (level 0: leaves).
+merkle_nodes = Table(
+    "merkle_nodes",
+    metadata,
+    Column("level", Integer, nullable=False),
+    Column("idx", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    PrimaryKeyConstraint("level", "idx"),
+)
+
+# Signed checkpoints: append-only, like the events; not a read model.
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tree_size", BigInteger, nullable=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("timestamp", String(40), nullable=False),
+    Column("key_id", String(64), nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
 )
 
 READ_MODEL_TABLES = (
@@ -138,4 +163,5 @@ READ_MODEL_TABLES = (
     statements,
     statement_changes,
     ledger_events,
+    merkle_nodes,
 )

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
-from sqlalchemy import Engine, Table, delete, insert, select, update
+from sqlalchemy import Engine, Table, delete, func, insert, select, update
 
-from ledger.projections.tables import READ_MODEL_TABLES, tracking
+from ledger.projections.tables import READ_MODEL_TABLES, merkle_nodes, tracking
 
 
 class ProjectedElsewhere(RuntimeError):
@@ -96,6 +96,23 @@ class ReadModelView(TrackingRecorder):
                     tracking.c.application_name == application_name
                 )
             ).scalar()
+
+    def merkle_frontier(self) -> tuple[int, dict[int, tuple[int, bytes]]]:
+        """Leaves so far, and the last perfect node at each level of the tree."""
+        nodes = merkle_nodes.c
+        last = (
+            select(nodes.level, func.max(nodes.idx).label("idx"))
+            .group_by(nodes.level)
+            .subquery()
+        )
+        query = select(nodes.level, nodes.idx, nodes.hash).join(
+            last, (nodes.level == last.c.level) & (nodes.idx == last.c.idx)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        frontier = {r.level: (r.idx, bytes.fromhex(r.hash)) for r in rows}
+        size = frontier[0][0] + 1 if 0 in frontier else 0
+        return size, frontier
 
     def clear(self) -> None:
         """Empty every read-model table and forget the tracked position."""

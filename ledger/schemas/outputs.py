@@ -24,6 +24,7 @@ class StanceEntryOutput(OutputSchema):
     quote = fields.String()
     paraphrase = fields.String()
     attribution = fields.Dict()
+    stance = fields.String()
     retracted_by = fields.String()
 
 
@@ -113,6 +114,15 @@ class CorrectionOutput(OutputSchema):
     reason = fields.String()
 
 
+class WithdrawalOutput(OutputSchema):
+    """Why and by whom a statement was withdrawn from the ledger."""
+
+    seq = fields.Integer()
+    recorded_at = fields.DateTime(format="iso")
+    recorded_by = fields.String()
+    reason = fields.String()
+
+
 class HopOutput(OutputSchema):
     """One hop of a provenance chain, the speaker first."""
 
@@ -142,6 +152,7 @@ class StatementProvenanceOutput(OutputSchema):
     note = fields.String()
     chain = fields.List(fields.Nested(HopOutput))
     withdrawn = fields.Boolean()
+    withdrawal = fields.Nested(WithdrawalOutput, allow_none=True)
     grades = fields.List(fields.Nested(GradeOutput))
     corrections = fields.List(fields.Nested(CorrectionOutput))
     events = fields.List(fields.Nested(LedgerEventOutput))

@@ -1,0 +1,178 @@
+"""Audit bundles: a state, the events behind it, their proofs and a signed checkpoint.
+
+``verify_bundle`` needs no database: an auditor runs it on the file alone, with
+the ledger's public key obtained separately.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from ledger.domain.canonical import canonical_bytes, leaf_hash
+from ledger.domain.dates import PartialDate, PartialDateError
+from ledger.domain.state import StatementFacts, apply_change, compute_state
+from ledger.integrity import merkle
+from ledger.integrity.checkpoints import checkpoint_problems, root_of
+from ledger.projections.projection import display_name
+from ledger.schemas.outputs import StateOutput
+
+FORMAT = "incident-ledger-audit-bundle/1"
+
+
+def state_json(state: dict[str, Any]) -> Any:
+    """The state as the bundle carries it: its documented JSON shape."""
+    return json.loads(json.dumps(StateOutput().dump(state), ensure_ascii=False))
+
+
+def state_from_envelopes(
+    envelopes: list[dict[str, Any]], incident: str, axes: dict[str, Any]
+) -> dict[str, Any]:
+    """Fold event envelopes (in ledger order) into the incident's state."""
+    profile: dict[str, Any] | None = None
+    claims: list[dict[str, Any]] = []
+    names: dict[str, str] = {}
+    facts: dict[str, StatementFacts] = {}
+    for env in sorted(envelopes, key=lambda e: e["seq"]):
+        kind, p = env["type"], env["payload"]
+        if kind == "Actor.Registered":
+            names[p["slug"]] = display_name(p["profile"])
+        elif kind == "Incident.Opened" and p["slug"] == incident:
+            profile = {"id": p["slug"], **p["profile"]}
+        elif kind == "Claim.Defined" and p["incident"] == incident:
+            claims.append({"id": p["slug"], "proposition": p["profile"]["proposition"]})
+        elif kind == "Statement.Recorded" and p["incident"] == incident:
+            facts[p["slug"]] = StatementFacts(p["slug"], env["seq"], dict(p["data"]))
+        elif kind.startswith("Statement.") and p.get("statement") in facts:
+            apply_change(facts[p["statement"]], _change_of(env))
+    if profile is None:
+        raise ValueError(f"the bundle holds no event opening incident {incident}")
+    as_of = PartialDate.parse(axes["as_of"]) if axes.get("as_of") else None
+    folded = compute_state(claims, list(facts.values()), names, as_of)
+    return {"incident": profile, **axes, **folded}
+
+
+def _change_of(env: dict[str, Any]) -> dict[str, Any]:
+    p = env["payload"]
+    kind = {"Statement.Corrected": "correction", "Statement.Withdrawn": "withdrawal"}
+    change = kind.get(env["type"], "grade")
+    if change == "correction":
+        data = {"field": p["field"], "after": p["value"]}
+    else:
+        data = {k: p.get(k) for k in ("reliability", "credibility", "reason")}
+    return {"change": change, "seq": env["seq"], "data": data, **_when(env)}
+
+
+def _when(env: dict[str, Any]) -> dict[str, Any]:
+    return {"recorded_at": env["recorded_at"], "recorded_by": env["recorded_by"]}
+
+
+def verify_bundle(bundle: Any, public: Ed25519PublicKey) -> list[str]:
+    """Every problem found in an audit bundle; an empty list means it verifies."""
+    if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
+        return [f"not an audit bundle of format {FORMAT}"]
+    checkpoint = bundle.get("checkpoint")
+    problems = checkpoint_problems(checkpoint, public)
+    if problems:
+        return problems
+    for event in bundle.get("events", []):
+        problems += _event_problems(event, checkpoint)
+    if problems:
+        return problems
+    return _state_problems(bundle)
+
+
+def _event_problems(event: Any, checkpoint: dict[str, Any]) -> list[str]:
+    try:
+        seq = event["envelope"]["seq"]
+        leaf = leaf_hash(event["envelope"])
+        path = [bytes.fromhex(p) for p in event["path"]]
+        index = event["leaf_index"]
+    except (KeyError, TypeError, ValueError):
+        return ["an event of the bundle is malformed"]
+    if leaf != event.get("leaf_hash"):
+        return [
+            f"event {seq}: its envelope hashes to {leaf}, not {event.get('leaf_hash')}"
+        ]
+    size, root = checkpoint["tree_size"], root_of(checkpoint)
+    if not merkle.verify_inclusion(bytes.fromhex(leaf), index, size, path, root):
+        return [f"event {seq}: its inclusion proof does not lead to the signed root"]
+    return []
+
+
+def _state_problems(bundle: dict[str, Any]) -> list[str]:
+    envelopes = [e["envelope"] for e in bundle.get("events", [])]
+    axes = {k: bundle.get(k) for k in ("as_of", "known_at", "known_at_seq")}
+    try:
+        recomputed = state_json(
+            state_from_envelopes(envelopes, bundle["incident"], axes)
+        )
+    except (KeyError, TypeError, ValueError, PartialDateError) as error:
+        return [f"the state cannot be recomputed from the bundle's events: {error}"]
+    if canonical_bytes(recomputed) != canonical_bytes(bundle.get("state")):
+        where = _first_difference(recomputed, bundle.get("state"))
+        return [
+            f"the state does not follow from the bundle's events (first at {where})"
+        ]
+    return []
+
+
+def _first_difference(a: Any, b: Any, path: str = "state") -> str:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                return _first_difference(a.get(key), b.get(key), f"{path}.{key}")
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            if x != y:
+                return _first_difference(x, y, f"{path}.{i}")
+    return path
+
+
+def make_bundle(integrity: Any, incident: str, as_of: Any, known: Any, by: str) -> dict:
+    """The state of an incident with every event behind it, proven to a checkpoint."""
+    from sqlalchemy import or_, select
+
+    from ledger.projections import tables as t
+
+    ledger = integrity.ledger
+    state = ledger.read.state(incident, as_of, known)
+    size = integrity.size()
+    found = integrity.checkpoints()
+    checkpoint = found[-1] if found and found[-1]["tree_size"] == size else None
+    checkpoint = checkpoint or integrity.checkpoint(by)
+    e = t.ledger_events.c
+    query = known.where(
+        t.ledger_events,
+        select(e.seq, e.leaf_index, e.leaf_hash)
+        .where(or_(e.incident == incident, e.event_type == "Actor.Registered"))
+        .order_by(e.seq),
+    )
+    with ledger.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    envelopes = integrity.envelopes([r.seq for r in rows])
+    events = [
+        {
+            "leaf_index": r.leaf_index,
+            "leaf_hash": r.leaf_hash,
+            "path": [
+                p.hex()
+                for p in merkle.inclusion_proof(
+                    integrity._lookup, r.leaf_index, checkpoint["tree_size"]
+                )
+            ],
+            "envelope": envelopes[r.seq],
+        }
+        for r in rows
+    ]
+    axes = {k: state[k] for k in ("as_of", "known_at", "known_at_seq")}
+    return {
+        "format": FORMAT,
+        "incident": incident,
+        **axes,
+        "state": state_json(state),
+        "checkpoint": checkpoint,
+        "events": events,
+    }

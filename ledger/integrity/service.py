@@ -1,0 +1,323 @@
+"""Checkpoints, verification and proofs over a ledger's stored events."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import insert, select
+
+from ledger.bootstrap import Ledger
+from ledger.domain.canonical import canonical_bytes, leaf_hash
+from ledger.integrity import merkle
+from ledger.integrity.checkpoints import checkpoint_problems, make_checkpoint, root_of
+from ledger.integrity.keys import create_key, load_private, load_public, public_path
+from ledger.persistence import sqlite_path
+from ledger.projections import tables as t
+from ledger.projections.projection import envelope
+
+VERIFY_CHUNK = 5_000
+
+
+class IntegrityError(RuntimeError):
+    """A check that failed: the ledger differs from what was recorded or signed."""
+
+
+def key_path(url: str, given: str | None = None) -> Path:
+    """``--key``, else ``LEDGER_KEY_PATH``, else the database file's name + ``.key``."""
+    chosen = given or os.environ.get("LEDGER_KEY_PATH")
+    return Path(chosen) if chosen else Path(sqlite_path(url) + ".key")
+
+
+def ensure_key(url: str, given: str | None = None) -> tuple[Path, bool]:
+    """Create the ledger's signing key if there is none; its path, and whether new."""
+    path = key_path(url, given)
+    return path, create_key(path)
+
+
+@dataclass
+class Finding:
+    """One thing verification found wrong; ``seq`` is the first event concerned."""
+
+    message: str
+    seq: int | None = None
+
+
+@dataclass
+class Report:
+    """What ``verify`` checked and what it found."""
+
+    events: int = 0
+    checkpoints: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was found wrong."""
+        return not self.findings
+
+
+class Integrity:
+    """Tamper evidence for one ledger: its Merkle tree, checkpoints and proofs."""
+
+    def __init__(self, ledger: Ledger, key: str | None = None):
+        self.ledger = ledger
+        self.key_file = key_path(ledger.url, key)
+
+    # -- the tree as the read model holds it ----------------------------------------
+
+    def _lookup(self, level: int, index: int) -> bytes:
+        nodes = t.merkle_nodes.c
+        with self.ledger.engine.connect() as conn:
+            found = conn.execute(
+                select(nodes.hash).where(nodes.level == level, nodes.idx == index)
+            ).scalar()
+        if found is None:
+            raise IntegrityError(
+                f"the Merkle tree has no node at level {level}, {index}"
+            )
+        return bytes.fromhex(found)
+
+    def size(self) -> int:
+        """How many events the projected tree holds."""
+        self.ledger.project()
+        return self.ledger.view.merkle_frontier()[0]
+
+    def public_key(self) -> Ed25519PublicKey:
+        """The ledger's public key (from the file beside the signing key)."""
+        return load_public(public_path(self.key_file))
+
+    # -- checkpoints ----------------------------------------------------------------
+
+    def checkpoint(self, recorded_by: str) -> dict[str, Any]:
+        """Sign and record the current tree size and root."""
+        key = load_private(self.key_file)
+        size = self.size()
+        cp = make_checkpoint(key, size, merkle.root(self._lookup, size))
+        row = {k: cp[k] for k in ("tree_size", "root_hash", "timestamp", "key_id")}
+        with self.ledger.engine.begin() as conn:
+            conn.execute(
+                insert(t.checkpoints).values(
+                    **row, signature=cp["signature"], recorded_by=recorded_by
+                )
+            )
+        return cp
+
+    def checkpoints(self) -> list[dict[str, Any]]:
+        """Every recorded checkpoint, oldest first."""
+        c = t.checkpoints.c
+        with self.ledger.engine.connect() as conn:
+            rows = conn.execute(select(t.checkpoints).order_by(c.id)).all()
+        return [_checkpoint_of(r) for r in rows]
+
+    def latest(self) -> dict[str, Any]:
+        """The latest checkpoint; there must be one."""
+        found = self.checkpoints()
+        if not found:
+            raise IntegrityError(
+                "no checkpoint is recorded yet: run `ledger checkpoint`"
+            )
+        return found[-1]
+
+    # -- verification ---------------------------------------------------------------
+
+    def recomputed_leaves(self) -> Iterator[tuple[int, bytes, str | None]]:
+        """(seq, leaf hash, decoding error) of every stored event, from its bytes."""
+        app = self.ledger.app
+        start = 0
+        while True:
+            batch = app.recorder.select_notifications(
+                start=start, limit=VERIFY_CHUNK, inclusive_of_start=False
+            )
+            if not batch:
+                return
+            for n in batch:
+                try:
+                    event = app.mapper.to_domain_event(n)
+                except Exception as error:  # any damage to the stored bytes
+                    yield n.id, hashlib.sha256(n.state).digest(), f"{error}"
+                    continue
+                yield n.id, bytes.fromhex(leaf_hash(envelope(event, n.id))), None
+            start = batch[-1].id
+
+    def _recorded_leaves(self) -> Iterator[tuple[int, int, bytes]]:
+        e = t.ledger_events.c
+        query = select(e.seq, e.leaf_index, e.leaf_hash).order_by(e.leaf_index)
+        with self.ledger.engine.connect() as conn:
+            for row in conn.execute(query):
+                yield row.seq, row.leaf_index, bytes.fromhex(row.leaf_hash)
+
+    def verify(
+        self,
+        extra: list[dict[str, Any]] = (),  # type: ignore[assignment]
+        public: Ed25519PublicKey | None = None,
+    ) -> Report:
+        """Recompute every leaf and root from the stored events and check them all."""
+        self.ledger.project()
+        report = Report()
+        tree = merkle.MemoryTree()
+        recorded = self._recorded_leaves()
+        for seq, leaf, damage in self.recomputed_leaves():
+            tree.append(leaf)
+            report.events += 1
+            if report.findings:
+                continue
+            if damage:
+                message = f"event {seq}: the stored event cannot be read ({damage})"
+                report.findings.append(Finding(message, seq))
+                continue
+            _compare_leaf(report, seq, tree.size - 1, leaf, next(recorded, None))
+        for extra_seq, _, _ in recorded:
+            if not report.findings:
+                report.findings.append(
+                    Finding(
+                        f"event {extra_seq} was recorded but is not stored", extra_seq
+                    )
+                )
+        key = public or self.public_key()
+        for cp in [*self.checkpoints(), *extra]:
+            report.checkpoints += 1
+            report.findings += _checkpoint_findings(cp, key, tree)
+        return report
+
+    # -- proofs ---------------------------------------------------------------------
+
+    def prove_statement(self, slug: str) -> dict[str, Any]:
+        """Inclusion proofs of the events that recorded and changed a statement."""
+        cp = self.latest()
+        size = cp["tree_size"]
+        e = t.ledger_events.c
+        with self.ledger.engine.connect() as conn:
+            rows = conn.execute(
+                select(e.seq, e.leaf_index, e.leaf_hash, e.event_type)
+                .where(e.subject == slug, e.event_type.like("Statement.%"))
+                .order_by(e.seq)
+            ).all()
+        if not rows:
+            raise IntegrityError(f"no statement {slug} is recorded")
+        proofs = [self._inclusion(r, size) for r in rows if r.leaf_index < size]
+        later = [r.seq for r in rows if r.leaf_index >= size]
+        return {
+            "statement": slug,
+            "checkpoint": cp,
+            "proofs": proofs,
+            "after_checkpoint": later,
+        }
+
+    def _inclusion(self, row: Any, size: int) -> dict[str, Any]:
+        path = merkle.inclusion_proof(self._lookup, row.leaf_index, size)
+        return {
+            "seq": row.seq,
+            "type": row.event_type,
+            "leaf_index": row.leaf_index,
+            "leaf_hash": row.leaf_hash,
+            "tree_size": size,
+            "path": [p.hex() for p in path],
+        }
+
+    def prove_since(
+        self, old: dict[str, Any], public: Ed25519PublicKey | None = None
+    ) -> dict[str, Any]:
+        """A consistency proof from an older checkpoint to the latest one."""
+        problems = checkpoint_problems(old, public or self.public_key())
+        if problems:
+            raise IntegrityError(problems[0])
+        new = self.latest()
+        old_size, new_size = old["tree_size"], new["tree_size"]
+        if old_size > new_size:
+            raise IntegrityError(
+                f"the given checkpoint covers {old_size} events, "
+                f"the latest only {new_size}"
+            )
+        ours = merkle.root(self._lookup, old_size)
+        if ours != root_of(old):
+            raise IntegrityError(
+                f"the ledger's root at tree size {old_size} is {ours.hex()}, "
+                f"not the checkpoint's {old['root_hash']}: "
+                "the ledger has been rewritten"
+            )
+        proof = merkle.consistency_proof(self._lookup, old_size, new_size)
+        return {"old": old, "new": new, "proof": [p.hex() for p in proof]}
+
+    def envelopes(self, seqs: list[int]) -> dict[int, dict[str, Any]]:
+        """The canonical envelopes of stored events, by sequence number."""
+        app = self.ledger.app
+        found: dict[int, dict[str, Any]] = {}
+        for seq in sorted(seqs):
+            n = app.recorder.select_notifications(start=seq, limit=1)
+            if n and n[0].id == seq:
+                found[seq] = _plain(envelope(app.mapper.to_domain_event(n[0]), seq))
+        return found
+
+
+def _plain(value: Any) -> Any:
+    import json
+
+    return json.loads(canonical_bytes(value))
+
+
+def _checkpoint_of(row: Any) -> dict[str, Any]:
+    return {
+        "format": "incident-ledger-checkpoint/1",
+        "tree_size": row.tree_size,
+        "root_hash": row.root_hash,
+        "timestamp": row.timestamp,
+        "key_id": row.key_id,
+        "signature": row.signature,
+    }
+
+
+def _compare_leaf(report: Report, seq: int, index: int, leaf: bytes, recorded) -> None:
+    if recorded is None:
+        report.findings.append(
+            Finding(f"event {seq} is stored but the ledger never recorded it", seq)
+        )
+        return
+    rec_seq, rec_index, rec_leaf = recorded
+    if rec_seq != seq or rec_index != index:
+        first = min(seq, rec_seq)
+        report.findings.append(
+            Finding(
+                f"event {first}: the ledger recorded event {rec_seq} at position "
+                f"{rec_index}, the store holds event {seq} there",
+                first,
+            )
+        )
+    elif rec_leaf != leaf:
+        report.findings.append(
+            Finding(
+                f"event {seq}: its stored content hashes to {leaf.hex()}, but the "
+                f"ledger recorded {rec_leaf.hex()}: the stored event was altered",
+                seq,
+            )
+        )
+
+
+def _checkpoint_findings(
+    cp: Any, key: Ed25519PublicKey, tree: merkle.MemoryTree
+) -> list[Finding]:
+    problems = checkpoint_problems(cp, key)
+    if problems:
+        return [Finding(f"checkpoint: {p}") for p in problems]
+    size = cp["tree_size"]
+    if size > tree.size:
+        return [
+            Finding(
+                f"the checkpoint covers {size} events but only {tree.size} are stored: "
+                f"events {tree.size + 1} to {size} are missing",
+                tree.size + 1,
+            )
+        ]
+    if tree.root(size) != root_of(cp):
+        return [
+            Finding(
+                f"the checkpoint at tree size {size} signed root {cp['root_hash']}, "
+                f"the stored events give {tree.root(size).hex()}"
+            )
+        ]
+    return []
