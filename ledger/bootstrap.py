@@ -15,7 +15,7 @@ from eventsourcing.persistence import IntegrityError, Recording, Tracking
 
 from ledger.application.app import LedgerApplication
 from ledger.application.planning import ImportResult
-from ledger.persistence import event_store_env, make_engine, sqlite_path
+from ledger.persistence import backend, event_store_env, make_engine, sqlite_path
 from ledger.projections.projection import LedgerProjection
 from ledger.projections.queries import ReadModel
 from ledger.projections.view import ProjectedElsewhere, ReadModelView
@@ -34,7 +34,8 @@ def alembic_config(url: str) -> Config:
     """Alembic's configuration for this ledger's database."""
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.set_main_option("sqlalchemy.url", url)
+    # ConfigParser interpolation would read a password's "%" as syntax.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
@@ -59,7 +60,7 @@ class Ledger:
 
     def __init__(self, url: str):
         self.url = url
-        if not Path(sqlite_path(url)).exists():
+        if backend(url) == "sqlite" and not Path(sqlite_path(url)).exists():
             raise NotInitialised(
                 f"there is no ledger at {url}; run `ledger init` first"
             )

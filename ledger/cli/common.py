@@ -8,6 +8,8 @@ import os
 from typing import Any
 
 import click
+import eventsourcing.persistence
+import sqlalchemy.exc
 
 from ledger.application.planning import RecordError
 from ledger.bootstrap import Ledger, NotInitialised
@@ -32,6 +34,15 @@ USER_ERRORS = (
 )
 
 
+# The database is down, refuses the login, or the URL names no server.
+UNREACHABLE = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    eventsourcing.persistence.OperationalError,
+    eventsourcing.persistence.InterfaceError,
+)
+
+
 class LedgerGroup(click.Group):
     """Turns user mistakes into one clear line on stderr and exit code 1."""
 
@@ -42,6 +53,9 @@ class LedgerGroup(click.Group):
             line = getattr(error, "line", None)
             where = f"line {line}: " if line else ""
             click.echo(f"error: {where}{error}", err=True)
+        except UNREACHABLE as error:
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            click.echo(f"error: cannot reach the database: {reason}", err=True)
         ctx.exit(1)
 
 

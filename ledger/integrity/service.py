@@ -11,13 +11,14 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import insert, select
+from sqlalchemy.engine import make_url
 
 from ledger.bootstrap import Ledger
 from ledger.domain.canonical import canonical_bytes, leaf_hash
 from ledger.integrity import merkle
 from ledger.integrity.checkpoints import checkpoint_problems, make_checkpoint, root_of
 from ledger.integrity.keys import create_key, load_private, load_public, public_path
-from ledger.persistence import sqlite_path
+from ledger.persistence import backend, sqlite_path
 from ledger.projections import tables as t
 from ledger.projections.projection import envelope
 
@@ -29,9 +30,16 @@ class IntegrityError(RuntimeError):
 
 
 def key_path(url: str, given: str | None = None) -> Path:
-    """``--key``, else ``LEDGER_KEY_PATH``, else the database file's name + ``.key``."""
+    """``--key``, else ``LEDGER_KEY_PATH``, else beside the database file.
+
+    A PostgreSQL ledger has no file: its default key is ``DBNAME.key`` here.
+    """
     chosen = given or os.environ.get("LEDGER_KEY_PATH")
-    return Path(chosen) if chosen else Path(sqlite_path(url) + ".key")
+    if chosen:
+        return Path(chosen)
+    if backend(url) == "postgresql":
+        return Path(f"{make_url(url).database}.key")
+    return Path(sqlite_path(url) + ".key")
 
 
 def ensure_key(url: str, given: str | None = None) -> tuple[Path, bool]:

@@ -37,18 +37,44 @@ _SQLITE_TRIGGERS = {
 }
 
 
-def _recorded() -> list[sa.Column]:
-    return [
-        sa.Column("seq", sa.BigInteger, nullable=False),
-        sa.Column("recorded_at", sa.DateTime, nullable=False),
-        sa.Column("recorded_by", sa.String(200), nullable=False),
-    ]
+# PostgreSQL: the eventsourcing library's own layout (eventsourcing.postgres 9.5),
+# and one trigger function that refuses UPDATE, DELETE (row) and TRUNCATE
+# (statement), so an upsert over a stored event is refused as well.
+_PG_EVENTS = [
+    """CREATE TABLE stored_events (
+        originator_id uuid NOT NULL,
+        originator_version bigint NOT NULL,
+        topic text,
+        state bytea,
+        notification_id bigserial,
+        PRIMARY KEY (originator_id, originator_version))""",
+    "CREATE UNIQUE INDEX stored_events_notification_id_idx "
+    "ON stored_events (notification_id ASC)",
+    """CREATE TYPE stored_event_uuid AS (
+        originator_id uuid, originator_version bigint, topic text, state bytea)""",
+    """CREATE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION '% are immutable: % refused',
+                replace(TG_TABLE_NAME, '_', ' '), TG_OP
+                USING ERRCODE = 'integrity_constraint_violation';
+        END $$""",
+    "CREATE TRIGGER stored_events_refuse_change BEFORE UPDATE OR DELETE "
+    "ON stored_events FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()",
+    "CREATE TRIGGER stored_events_refuse_truncate BEFORE TRUNCATE "
+    "ON stored_events FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()",
+]
+_PG_DROP = [
+    "DROP TABLE stored_events",
+    "DROP TYPE stored_event_uuid",
+    "DROP FUNCTION ledger_refuse_change()",
+]
 
 
-def upgrade() -> None:
-    """Create the event store with its triggers, the read models and tracking."""
-    if op.get_bind().dialect.name != "sqlite":
-        raise RuntimeError("this revision of the ledger supports SQLite databases only")
+def _create_event_store() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for ddl in _PG_EVENTS:
+            op.execute(ddl)
+        return
     op.create_table(
         "stored_events",
         sa.Column("originator_id", sa.Text, nullable=False),
@@ -59,6 +85,19 @@ def upgrade() -> None:
     )
     for ddl in _SQLITE_TRIGGERS.values():
         op.execute(ddl)
+
+
+def _recorded() -> list[sa.Column]:
+    return [
+        sa.Column("seq", sa.BigInteger, nullable=False),
+        sa.Column("recorded_at", sa.DateTime, nullable=False),
+        sa.Column("recorded_by", sa.String(200), nullable=False),
+    ]
+
+
+def upgrade() -> None:
+    """Create the event store with its triggers, the read models and tracking."""
+    _create_event_store()
     op.create_table(
         "projection_tracking",
         sa.Column("application_name", sa.String(100), primary_key=True),
@@ -153,6 +192,10 @@ def downgrade() -> None:
         "projection_tracking",
     ):
         op.drop_table(name)
+    if op.get_bind().dialect.name == "postgresql":
+        for ddl in _PG_DROP:
+            op.execute(ddl)
+        return
     for name in _SQLITE_TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("stored_events")

@@ -39,6 +39,15 @@ _TRIGGERS = {
 }
 
 
+# PostgreSQL: the trigger function of revision 0001 refuses the change.
+_PG_TRIGGERS = [
+    "CREATE TRIGGER checkpoints_refuse_change BEFORE UPDATE OR DELETE "
+    "ON checkpoints FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()",
+    "CREATE TRIGGER checkpoints_refuse_truncate BEFORE TRUNCATE "
+    "ON checkpoints FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()",
+]
+
+
 def upgrade() -> None:
     """Add the Merkle nodes, the leaf index, and the append-only checkpoints."""
     for table in _READ_MODELS:
@@ -63,6 +72,10 @@ def upgrade() -> None:
         sa.Column("signature", sa.Text, nullable=False),
         sa.Column("recorded_by", sa.String(200), nullable=False),
     )
+    if op.get_bind().dialect.name == "postgresql":
+        for ddl in _PG_TRIGGERS:
+            op.execute(ddl)
+        return
     for ddl in _TRIGGERS.values():
         op.execute(ddl)
 
@@ -70,6 +83,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop the checkpoints and the Merkle nodes; empty the read models again."""
     for name in _TRIGGERS:
+        if op.get_bind().dialect.name == "postgresql":
+            break
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("checkpoints")
     op.drop_table("merkle_nodes")

@@ -545,10 +545,16 @@ def test_existing_file_without_a_ledger(tmp_path: Path) -> None:
 
 
 def test_unsupported_database_url(tmp_path: Path) -> None:
-    for url in ("postgresql://localhost/ledger", "sqlite:///:memory:"):
+    for url in ("mysql://localhost/ledger", "sqlite:///:memory:"):
         message = refused(CliRunner().invoke(main, ["incidents", "--db", url]))
         assert message.startswith("error: ")
         assert re.search(r"sqlite|database file", message)
+
+
+def test_unreachable_postgresql_server_is_a_clear_error(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://nobody@127.0.0.1:9/ledger"  # nothing listens on 9
+    message = refused(CliRunner().invoke(main, ["incidents", "--db", url]))
+    assert message.startswith("error: cannot reach the database: ")
 
 
 # -- text that is not Unicode ----------------------------------------------------------
