@@ -12,4 +12,4 @@ Feature: Stored events cannot be changed
       | example           | sql |
       | fictional-seizure | UPDATE stored_events SET topic = 'forged' |
       | fictional-seizure | DELETE FROM stored_events |
-      | fictional-seizure | INSERT OR REPLACE INTO stored_events SELECT originator_id, originator_version, topic, state FROM stored_events LIMIT 1 |
+      | fictional-seizure | INSERT INTO stored_events (originator_id, originator_version, topic, state) SELECT originator_id, originator_version, 'forged', state FROM stored_events WHERE true LIMIT 1 ON CONFLICT (originator_id, originator_version) DO UPDATE SET topic = 'forged' |

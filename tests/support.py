@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from click.testing import CliRunner
+from sqlalchemy.engine import make_url
 
 from ledger.bootstrap import Ledger, init
 from ledger.cli.main import main
@@ -53,12 +56,38 @@ def incident_of(name: str) -> str:
     return next(r["id"] for _, r in records_of(name, types=("incident",)))
 
 
+# The backend the integration tests run on; tests/conftest.py sets it per test.
+BACKEND = {"name": "sqlite", "server": None}
+
+
+def use_backend(name: str, server: str | None) -> None:
+    """Make ExampleLedger.new create ledgers on this backend."""
+    BACKEND.update(name=name, server=server)
+
+
+def new_database(server: str) -> str:
+    """A new, empty database on the PostgreSQL server; its URL."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = make_url(server)
+    with psycopg.connect(
+        host=admin.host, port=admin.port, user=admin.username, dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin.set(database=name).render_as_string(hide_password=False)
+
+
 @dataclass
 class ExampleLedger:
-    """A ledger on a temporary SQLite file, driven through the application and CLI."""
+    """A ledger on a temporary database, driven through the application and the CLI.
+
+    SQLite: a file in the test's directory. PostgreSQL: a new database on the
+    test cluster (``path`` is then None).
+    """
 
     url: str
-    path: Path
+    path: Path | None
+    key: Path
     recorded_by: str = "test-recorder"
     moments: dict[str, str] = field(default_factory=dict)
     events_before: int = 0
@@ -66,10 +95,19 @@ class ExampleLedger:
     @classmethod
     def new(cls, tmp_path: Path) -> ExampleLedger:
         """Create an empty ledger with `init`."""
-        path = tmp_path / "ledger.db"
-        url = f"sqlite:///{path}"
+        key = tmp_path / "ledger.db.key"
+        if BACKEND["name"] == "postgresql":
+            url, path = new_database(BACKEND["server"]), None
+        else:
+            path = tmp_path / "ledger.db"
+            url = f"sqlite:///{path}"
         init(url)
-        return cls(url, path)
+        return cls(url, path, key)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return "sqlite" if self.path is not None else "postgresql"
 
     def write(self, records: list[tuple[int, dict[str, Any]]]):
         """Record records through the application."""
@@ -85,7 +123,7 @@ class ExampleLedger:
     def cli(self, *args: str, input: str | None = None):
         """Run the `ledger` command on this ledger."""
         runner = CliRunner()
-        env = {"LEDGER_RECORDER": self.recorded_by}
+        env = {"LEDGER_RECORDER": self.recorded_by, "LEDGER_KEY_PATH": str(self.key)}
         return runner.invoke(main, [*args, "--db", self.url], input=input, env=env)
 
     def state(
@@ -111,19 +149,32 @@ class ExampleLedger:
             ledger.project()
             return getattr(ledger.read, method)(*args)
 
+    def connect(self) -> Any:
+        """A plain DB-API connection to the database, around the application."""
+        if self.path is not None:
+            return sqlite3.connect(self.path)
+        parsed = make_url(self.url)
+        return psycopg.connect(
+            host=parsed.host, port=parsed.port, user=parsed.username,
+            dbname=parsed.database,
+        )
+
     def count_events(self) -> int:
         """How many events the event store holds, straight from the database."""
-        with sqlite3.connect(self.path) as conn:
+        conn = self.connect()
+        try:
             return conn.execute("SELECT count(*) FROM stored_events").fetchone()[0]
+        finally:
+            conn.close()
 
     def run_sql(self, sql: str) -> str | None:
-        """Run SQL directly on the database file; the error text if it is refused."""
-        conn = sqlite3.connect(self.path)
+        """Run SQL directly on the database; the error text if it is refused."""
+        conn = self.connect()
         try:
             conn.execute(sql)
             conn.commit()
             return None
-        except sqlite3.DatabaseError as error:
+        except (sqlite3.DatabaseError, psycopg.DatabaseError) as error:
             return str(error)
         finally:
             conn.close()

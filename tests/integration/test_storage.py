@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from ledger.bootstrap import Ledger, alembic_config, init
 from ledger.persistence import BUSY_TIMEOUT_MS, make_engine
@@ -29,6 +28,7 @@ def _pragmas(cursor) -> tuple:
 EXPECTED = ("wal", 2, BUSY_TIMEOUT_MS)  # synchronous 2 is FULL
 
 
+@pytest.mark.sqlite_only
 def test_every_read_model_connection_is_wal_full_with_a_busy_timeout(tmp_path):
     ledger = ExampleLedger.new(tmp_path)
     engine = make_engine(ledger.url)
@@ -42,6 +42,7 @@ def test_every_read_model_connection_is_wal_full_with_a_busy_timeout(tmp_path):
         engine.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_every_event_store_connection_is_wal_full_with_a_busy_timeout(tmp_path):
     ledger = ExampleLedger.new(tmp_path)
     with Ledger(ledger.url) as opened:
@@ -55,7 +56,43 @@ def test_every_event_store_connection_is_wal_full_with_a_busy_timeout(tmp_path):
                 pool.put_connection(conn)
 
 
+# Standard SQL that both backends understand, then each one's own ways round.
+_UPSERT = (
+    "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
+    "SELECT originator_id, originator_version, 'forged', state FROM stored_events "
+    "WHERE true LIMIT 1 ON CONFLICT (originator_id, originator_version) "
+    "DO UPDATE SET topic = 'forged'"
+)
+
+
 @pytest.mark.integrity
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE stored_events SET topic = 'forged'",
+        "DELETE FROM stored_events",
+        _UPSERT,
+    ],
+)
+def test_the_database_refuses_to_change_stored_events(tmp_path, sql):
+    ledger = ExampleLedger.new(tmp_path).holding("fictional-seizure")
+    before = _stored(ledger)
+    refusal = ledger.run_sql(sql)
+    assert refusal is not None and "stored events are immutable" in refusal
+    assert _stored(ledger) == before
+
+
+@pytest.mark.integrity
+@pytest.mark.postgres_only
+def test_postgresql_refuses_truncate_of_stored_events(tmp_path):
+    ledger = ExampleLedger.new(tmp_path).holding("fictional-seizure")
+    refusal = ledger.run_sql("TRUNCATE stored_events")
+    assert refusal is not None and "stored events are immutable: TRUNCATE" in refusal
+    assert ledger.count_events() == ledger.events_before
+
+
+@pytest.mark.integrity
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "sql",
     [
@@ -69,19 +106,23 @@ def test_every_event_store_connection_is_wal_full_with_a_busy_timeout(tmp_path):
         "FROM stored_events LIMIT 1",
     ],
 )
-def test_the_database_refuses_to_change_stored_events(tmp_path, sql):
+def test_sqlite_refuses_its_own_ways_of_replacing_stored_events(tmp_path, sql):
     ledger = ExampleLedger.new(tmp_path).holding("fictional-seizure")
-    before = _stored(ledger.path)
+    before = _stored(ledger)
     refusal = ledger.run_sql(sql)
     assert refusal is not None and "stored events are immutable" in refusal
-    assert _stored(ledger.path) == before
+    assert _stored(ledger) == before
 
 
-def _stored(path) -> list:
-    with sqlite3.connect(path) as conn:
+def _stored(ledger: ExampleLedger) -> list:
+    conn = ledger.connect()
+    try:
         return conn.execute(
-            "SELECT rowid, * FROM stored_events ORDER BY rowid"
+            "SELECT originator_id, originator_version, topic, state FROM stored_events "
+            "ORDER BY originator_id, originator_version"
         ).fetchall()
+    finally:
+        conn.close()
 
 
 def test_init_twice_is_harmless_and_keeps_the_events(tmp_path):
@@ -95,9 +136,10 @@ def test_migrations_go_down_to_nothing_and_up_again(tmp_path):
     ledger = ExampleLedger.new(tmp_path)
     config = alembic_config(ledger.url)
     command.downgrade(config, "base")
-    with sqlite3.connect(ledger.path) as conn:
-        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    assert not names & {"stored_events", "statements", "ledger_events"}
+    engine = make_engine(ledger.url)
+    names = set(inspect(engine).get_table_names())
+    engine.dispose()
+    assert not names & {"stored_events", "statements", "ledger_events", "checkpoints"}
     command.upgrade(config, "head")
     ledger.write(records_of("fictional-seizure"))
     assert ledger.count_events() > 0
@@ -106,10 +148,20 @@ def test_migrations_go_down_to_nothing_and_up_again(tmp_path):
 def test_the_migrations_create_exactly_the_tables_the_code_describes(tmp_path):
     ledger = ExampleLedger.new(tmp_path)
     engine = make_engine(ledger.url)
+    # On PostgreSQL the event store is the library's own layout (uuid, bigserial).
+    library_layout = engine.dialect.name == "postgresql"
+
+    def ours(obj, name, kind, reflected, compare_to):  # noqa: ANN001
+        return not (library_layout and kind == "table" and name == "stored_events")
+
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": ours})
+        diff = compare_metadata(context, metadata)
+        columns = {c["name"] for c in inspect(conn).get_columns("stored_events")}
     engine.dispose()
     assert diff == []
+    expected = {"originator_id", "originator_version", "topic", "state"}
+    assert columns == expected | ({"notification_id"} if library_layout else set())
 
 
 def _dump(url: str) -> dict[str, list]:

@@ -1,0 +1,65 @@
+"""Every integration and feature test runs on SQLite and on PostgreSQL.
+
+The PostgreSQL cluster is a throwaway one: `.ci/run` starts it and passes its
+URL in LEDGER_TEST_POSTGRES_URL; otherwise the first test that needs it starts
+one (as a non-root user, on 127.0.0.1) and the session stops it at the end.
+LEDGER_TEST_BACKENDS=sqlite runs one backend only, for a quick local loop.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests import support
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = tuple(os.environ.get("LEDGER_TEST_BACKENDS", "sqlite,postgresql").split(","))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise every test of tests/integration and tests/bdd by backend."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    backends = list(BACKENDS)
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        backends = [b for b in backends if b == "sqlite"]
+    if metafunc.definition.get_closest_marker("postgres_only"):
+        backends = [b for b in backends if b == "postgresql"]
+    metafunc.parametrize("backend", backends)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory):
+    """The URL of a PostgreSQL 15 server for the tests (started here if none given)."""
+    given = os.environ.get("LEDGER_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    directory = Path("/tmp") / f"ledger-test-pg-{os.getpid()}"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = ROOT / ".ci" / "postgres.sh"
+    url = subprocess.run(
+        ["bash", str(script), "start", str(directory), str(port)],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    try:
+        yield url
+    finally:
+        subprocess.run(["bash", str(script), "stop", str(directory)], check=False)
+
+
+def on_backend(backend: str, request: pytest.FixtureRequest):
+    """Point ExampleLedger at the backend this test was parametrised with."""
+    server = request.getfixturevalue("postgres_server") if backend == "postgresql" else None
+    support.use_backend(backend, server)
+    try:
+        yield
+    finally:
+        support.use_backend("sqlite", None)
