@@ -119,7 +119,8 @@ class Ledger:
             if not notifications:
                 return done
             to_event = self.app.mapper.to_domain_event
-            if not self._project_batch((to_event(n), n.id) for n in notifications):
+            events = ((to_event(n), n.id) for n in notifications)
+            if not self._project_batch(start, events):
                 continue
             done += len(notifications)
             if progress:
@@ -139,17 +140,17 @@ class Ledger:
             return
         for i in range(0, len(recordings), PROJECT_BATCH):
             batch = recordings[i : i + PROJECT_BATCH]
-            if not self._project_batch(
-                (r.domain_event, r.notification.id) for r in batch
-            ):
+            events = ((r.domain_event, r.notification.id) for r in batch)
+            if not self._project_batch(start, events):
                 return
+            start = batch[-1].notification.id
             if progress:
                 progress(len(batch))
 
-    def _project_batch(self, events: Iterable[tuple[Any, int]]) -> bool:
-        """Project events and their positions in one transaction; False if raced."""
+    def _project_batch(self, start: int, events: Iterable[tuple[Any, int]]) -> bool:
+        """Project events read after ``start`` in one transaction; False if raced."""
         try:
-            with self.view.batch():
+            with self.view.batch(start):
                 self.projection.resume()
                 for event, position in events:
                     tracking = Tracking(self.app.name, position)

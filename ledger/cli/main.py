@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ledger import worker
 from ledger.application.planning import RecordError
 from ledger.bootstrap import ROOT, Ledger, init
 from ledger.cli import render
@@ -393,6 +396,37 @@ def provenance_command(statement_or_claim, known_at, db, as_json) -> None:  # ty
         ledger.project()
         data = ledger.read.provenance(statement_or_claim, KnownAt.parse(known_at))
     emit(data, ProvenanceOutput, as_json, render.provenance)
+
+
+@main.command("project")
+@click.option(
+    "--follow", is_flag=True, help="Keep projecting new events until stopped."
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.05),
+    default=1.0,
+    show_default=True,
+    help="Seconds between checks (SQLite) or the longest wait for a notification.",
+)
+@db_option
+def project_command(follow: bool, interval: float, db: str | None) -> None:
+    """Bring the read models up to date; with --follow, keep them so (a worker)."""
+    with open_ledger(db) as ledger:
+        if not follow:
+            click.echo(f"projected {ledger.project()} events; read models are current")
+            return
+        stop = threading.Event()
+        for name in ("SIGTERM", "SIGINT"):
+            signal.signal(getattr(signal, name), lambda *_: stop.set())
+        click.echo(f"following {ledger.url}; stop with Ctrl-C or SIGTERM", err=True)
+
+        def report(done: int) -> None:
+            position = ledger.view.max_tracking_id(ledger.app.name)
+            click.echo(f"projected {done} events, read models at sequence {position}")
+
+        total = worker.follow(ledger, stop, interval, report)
+    click.echo(f"stopped after projecting {total} events", err=True)
 
 
 @main.command("rebuild")

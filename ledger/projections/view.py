@@ -14,6 +14,7 @@ from typing import Any
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from sqlalchemy import Engine, Table, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ledger.projections.tables import READ_MODEL_TABLES, merkle_nodes, tracking
 
@@ -39,54 +40,59 @@ class ReadModelView(TrackingRecorder):
         self._tracking = tracking_
 
     @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Write rows buffered in the block, and the tracking, in one transaction."""
+    def batch(self, start: int) -> Iterator[None]:
+        """Write the rows buffered in the block and the new position in one transaction.
+
+        ``start`` is the position the batch was read from. The transaction first
+        claims the move from ``start`` to the batch's last position; if another
+        projector moved the read model meanwhile, nothing is written
+        (``ProjectedElsewhere``) and the caller reads the position again.
+        """
         self._rows.clear()
         self._tracking = None
         try:
             yield
-            self._flush()
+            self._flush(start)
         finally:
             self._rows.clear()
             self._tracking = None
 
-    def _flush(self) -> None:
+    def _flush(self, start: int) -> None:
         if self._tracking is None:
             return
-        with self.engine.begin() as conn:
-            for table in READ_MODEL_TABLES:
-                if self._rows.get(table):
-                    conn.execute(insert(table), self._rows[table])
-            position = self._tracking
-            found = conn.execute(
-                update(tracking)
-                .where(tracking.c.application_name == position.application_name)
-                .where(tracking.c.notification_id < position.notification_id)
-                .values(notification_id=position.notification_id)
-            )
-            if found.rowcount == 0:
-                self._insert_first_position(conn, position)
+        try:
+            with self.engine.begin() as conn:
+                self._claim(conn, start, self._tracking)
+                for table in READ_MODEL_TABLES:
+                    if self._rows.get(table):
+                        conn.execute(insert(table), self._rows[table])
+        except IntegrityError as error:
+            if "projection_tracking" in str(error):
+                raise ProjectedElsewhere(
+                    "another projector recorded the position"
+                ) from None
+            raise
 
     @staticmethod
-    def _insert_first_position(conn: Any, position: Tracking) -> None:
-        current = conn.execute(
-            select(tracking.c.notification_id).where(
-                tracking.c.application_name == position.application_name
-            )
-        ).scalar()
-        if current is None:
+    def _claim(conn: Any, start: int, position: Tracking) -> None:
+        name = position.application_name
+        moved = conn.execute(
+            update(tracking)
+            .where(tracking.c.application_name == name)
+            .where(tracking.c.notification_id == start)
+            .values(notification_id=position.notification_id)
+        )
+        if moved.rowcount == 1:
+            return
+        if start == 0:
+            # The first batch ever: a concurrent first batch fails on the key.
             conn.execute(
                 insert(tracking).values(
-                    application_name=position.application_name,
-                    notification_id=position.notification_id,
+                    application_name=name, notification_id=position.notification_id
                 )
             )
-        else:
-            # Another projector got here first: roll back rather than project twice.
-            raise ProjectedElsewhere(
-                f"read model already at {current}, "
-                f"not before {position.notification_id}"
-            )
+            return
+        raise ProjectedElsewhere(f"the read model is no longer at {start}")
 
     def max_tracking_id(self, application_name: str) -> int | None:
         """The last sequence number projected for this application."""
