@@ -275,6 +275,7 @@ def consistency_probes(old, new, proof, old_root, new_root):
         "new // 2": (old, new // 2, old_root, new_root, proof),
         "wrong old root": (old, new, b"WrongRoot", new_root, proof),
         "wrong new root": (old, new, old_root, b"WrongRoot", proof),
+        "other old root": (old, new, SOME_HASH, new_root, proof),
         "other new root": (old, new, old_root, SOME_HASH, proof),
         "swapped roots": (old, new, new_root, old_root, proof),
         "empty proof": (old, new, old_root, new_root, []),
@@ -380,6 +381,22 @@ def test_every_proof_of_the_reference_tree_verifies_against_the_published_roots(
         for old in range(size + 1):
             proof = tree.consistency_proof(old, size)
             assert verify_consistency(old, size, ROOTS[old], ROOTS[size], proof)
+
+
+def test_a_reference_proof_proves_no_other_position_of_another_shape():
+    tree = reference_tree()
+    claims = [(a, b) for b in range(12) for a in range(-1, b + 2)]
+    for size in range(1, 9):
+        for index in range(size):
+            proof, shape = tree.inclusion_proof(index, size), path_shape(index, size)
+            for a, b in claims:
+                verified = verify_inclusion(NODES[0][index], a, b, proof, ROOTS[size])
+                assert verified is (path_shape(a, b) == shape), (index, size, a, b)
+        for old in range(1, size):
+            proof, shape = tree.consistency_proof(old, size), subproof_shape(old, size)
+            for a, b in claims:
+                verified = verify_consistency(a, b, ROOTS[old], ROOTS[size], proof)
+                assert verified is (subproof_shape(a, b) == shape), (old, size, a, b)
 
 
 # --- edge cases ---------------------------------------------------------------------
@@ -533,6 +550,25 @@ def test_consistency_proofs_verify_and_any_tampering_fails(tree_and_hashes, data
         for i in range(len(proof)):
             changed = [*proof[:i], flip_bit(proof[i], data.draw(bit)), *proof[i + 1 :]]
             assert not verify_consistency(old, new, old_root, new_root, changed)
+
+
+@settings(max_examples=60, deadline=None)
+@given(trees(), st.data())
+def test_a_proof_proves_no_other_position_of_another_shape(tree_and_hashes, data):
+    hashes, tree = tree_and_hashes
+    size, root_hash = tree.size, tree.root()
+    limit = 2 * size + 2
+    claims = st.lists(st.tuples(st.integers(-1, limit), st.integers(0, limit)))
+    index = data.draw(st.integers(0, size - 1))
+    proof, shape = tree.inclusion_proof(index), path_shape(index, size)
+    for a, b in data.draw(claims):
+        verified = verify_inclusion(hashes[index], a, b, proof, root_hash)
+        assert verified is (path_shape(a, b) == shape)
+    old = data.draw(st.integers(1, size))
+    proof, shape = tree.consistency_proof(old), subproof_shape(old, size)
+    for a, b in data.draw(claims):
+        verified = verify_consistency(a, b, tree.root(old), root_hash, proof)
+        assert verified is (subproof_shape(a, b) == shape)
 
 
 @settings(max_examples=100, deadline=None)
