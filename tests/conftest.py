@@ -57,7 +57,8 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory):
 
 def on_backend(backend: str, request: pytest.FixtureRequest):
     """Point ExampleLedger at the backend this test was parametrised with."""
-    server = request.getfixturevalue("postgres_server") if backend == "postgresql" else None
+    postgres = backend == "postgresql"
+    server = request.getfixturevalue("postgres_server") if postgres else None
     support.use_backend(backend, server)
     try:
         yield

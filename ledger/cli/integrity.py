@@ -104,10 +104,16 @@ def verify_command(checkpoint_file, public_key, key, db, as_json) -> None:  # ty
         _print({**summary, "findings": findings})
     if not report.ok:
         _fail([f.message for f in report.findings])
-    if not as_json:
+    if not as_json and report.checkpoints:
         click.echo(
             f"verified {report.events} events and {report.checkpoints} checkpoints: "
             "every stored event matches what was recorded and signed"
+        )
+    elif not as_json:
+        click.echo(
+            f"verified {report.events} events: every stored event matches what was "
+            "recorded; no checkpoint is signed yet, so nothing binds them: run "
+            "`ledger checkpoint` and keep a copy elsewhere"
         )
 
 

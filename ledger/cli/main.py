@@ -32,8 +32,8 @@ from ledger.cli.common import (
 from ledger.cli.demo import run_demo
 from ledger.cli.integrity import COMMANDS, key_option
 from ledger.cli.reading import read_records
-from ledger.integrity.keys import key_id, load_public, public_path
-from ledger.integrity.service import ensure_key
+from ledger.integrity.keys import KeyFileError, key_id, load_public, public_path
+from ledger.integrity.service import Integrity, ensure_key, key_path
 from ledger.projections.queries import KnownAt
 from ledger.schemas.inputs import (
     CorrectionInput,
@@ -71,6 +71,16 @@ def init_command(db: str | None, key: str | None) -> None:
         click.echo(
             f"ledger at {url} upgraded from {before or 'nothing'} to schema {after}"
         )
+    path = key_path(url, key)
+    if not path.exists():
+        with Ledger(url) as ledger:
+            signed = Integrity(ledger, key).checkpoints()
+        if signed:
+            raise KeyFileError(
+                f"the signing key {path} is missing, and {len(signed)} checkpoints "
+                f"were signed with key {signed[-1]['key_id'][:16]}: restore it "
+                "(or give --key); a new key would make them unverifiable"
+            )
     path, created = ensure_key(url, key)
     public = load_public(public_path(path))
     state = "created" if created else "kept"
@@ -430,10 +440,24 @@ def project_command(follow: bool, interval: float, db: str | None) -> None:
 
 
 @main.command("rebuild")
+@click.option("--force", is_flag=True, help="Rebuild even if stored events differ.")
 @db_option
-def rebuild_command(db: str | None) -> None:
-    """Empty the read models and rebuild them from the stored events alone."""
+def rebuild_command(db: str | None, force: bool) -> None:
+    """Empty the read models and rebuild them from the stored events alone.
+
+    A rebuild recomputes every leaf hash from the events as they are now, so it
+    first checks them against the recorded ones and refuses if they differ.
+    """
     with open_ledger(db) as ledger:
+        findings = [] if force else Integrity(ledger).compare_leaves()
+        if findings:
+            click.echo(
+                f"refusing to rebuild: {findings[0].message}\n"
+                "a rebuild would erase this evidence; run `ledger verify`, "
+                "or --force to rebuild anyway",
+                err=True,
+            )
+            sys.exit(3)
         total = ledger.app.max_sequence()
         with render.progress("rebuilding", total) as advance:
             done = ledger.rebuild(advance)

@@ -77,11 +77,42 @@ def verify_bundle(bundle: Any, public: Ed25519PublicKey) -> list[str]:
     problems = checkpoint_problems(checkpoint, public)
     if problems:
         return problems
-    for event in bundle.get("events", []):
+    events = bundle.get("events")
+    if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+        return ["the bundle's events are not a list of events"]
+    for event in events:
         problems += _event_problems(event, checkpoint)
+    problems += _moment_problems(bundle, events)
     if problems:
         return problems
     return _state_problems(bundle)
+
+
+def _moment_problems(bundle: dict[str, Any], events: list[dict[str, Any]]) -> list[str]:
+    """Events recorded after the bundle's known-at moment betray a relabelled bundle."""
+    limit, instant = bundle.get("known_at_seq"), bundle.get("known_at")
+    problems = []
+    for event in events:
+        envelope = event.get("envelope") or {}
+        seq, recorded = envelope.get("seq"), str(envelope.get("recorded_at", ""))
+        if isinstance(limit, int) and isinstance(seq, int) and seq > limit:
+            problems.append(f"event {seq} was recorded after sequence {limit}")
+        elif instant and recorded and _after(recorded, instant):
+            problems.append(f"event {seq} was recorded after {instant}")
+    return problems[:1]
+
+
+def _after(recorded: str, instant: str) -> bool:
+    from datetime import UTC, datetime
+
+    try:
+        when = datetime.fromisoformat(recorded)
+        bound = datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    except ValueError:
+        return True
+    if bound.tzinfo is None:
+        bound = bound.replace(tzinfo=UTC)
+    return when > bound
 
 
 def _event_problems(event: Any, checkpoint: dict[str, Any]) -> list[str]:

@@ -21,6 +21,7 @@ from ledger.integrity.keys import create_key, load_private, load_public, public_
 from ledger.persistence import backend, sqlite_path
 from ledger.projections import tables as t
 from ledger.projections.projection import envelope
+from ledger.projections.queries import NotFound
 
 VERIFY_CHUNK = 5_000
 
@@ -127,9 +128,7 @@ class Integrity:
         """The latest checkpoint; there must be one."""
         found = self.checkpoints()
         if not found:
-            raise IntegrityError(
-                "no checkpoint is recorded yet: run `ledger checkpoint`"
-            )
+            raise NotFound("no checkpoint is recorded yet: run `ledger checkpoint`")
         return found[-1]
 
     # -- verification ---------------------------------------------------------------
@@ -159,6 +158,23 @@ class Integrity:
         with self.ledger.engine.connect() as conn:
             for row in conn.execute(query):
                 yield row.seq, row.leaf_index, bytes.fromhex(row.leaf_hash)
+
+    def compare_leaves(self) -> list[Finding]:
+        """Recomputed leaves against recorded ones; the first difference, if any."""
+        report = Report()
+        recorded = self._recorded_leaves()
+        for index, (seq, leaf, damage) in enumerate(self.recomputed_leaves()):
+            if damage:
+                message = f"event {seq}: the stored event cannot be read ({damage})"
+                return [Finding(message, seq)]
+            _compare_leaf(report, seq, index, leaf, next(recorded, None))
+            if report.findings:
+                return report.findings
+        for extra_seq, _, _ in recorded:
+            return [
+                Finding(f"event {extra_seq} was recorded but is not stored", extra_seq)
+            ]
+        return []
 
     def verify(
         self,
@@ -207,8 +223,13 @@ class Integrity:
                 .order_by(e.seq)
             ).all()
         if not rows:
-            raise IntegrityError(f"no statement {slug} is recorded")
-        proofs = [self._inclusion(r, size) for r in rows if r.leaf_index < size]
+            raise NotFound(f"no statement {slug} is recorded")
+        envelopes = self.envelopes([r.seq for r in rows])
+        proofs = [
+            {**self._inclusion(r, size), "envelope": envelopes.get(r.seq)}
+            for r in rows
+            if r.leaf_index < size
+        ]
         later = [r.seq for r in rows if r.leaf_index >= size]
         return {
             "statement": slug,

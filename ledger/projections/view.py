@@ -104,20 +104,26 @@ class ReadModelView(TrackingRecorder):
             ).scalar()
 
     def merkle_frontier(self) -> tuple[int, dict[int, tuple[int, bytes]]]:
-        """Leaves so far, and the last perfect node at each level of the tree."""
+        """Leaves so far, and the last perfect node at each level of the tree.
+
+        The tree's size gives the right edge: at level L the last complete node
+        is number (size >> L) - 1, so it takes one lookup per level.
+        """
         nodes = merkle_nodes.c
-        last = (
-            select(nodes.level, func.max(nodes.idx).label("idx"))
-            .group_by(nodes.level)
-            .subquery()
-        )
-        query = select(nodes.level, nodes.idx, nodes.hash).join(
-            last, (nodes.level == last.c.level) & (nodes.idx == last.c.idx)
-        )
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        frontier = {r.level: (r.idx, bytes.fromhex(r.hash)) for r in rows}
-        size = frontier[0][0] + 1 if 0 in frontier else 0
+            last_leaf = conn.execute(
+                select(func.max(nodes.idx)).where(nodes.level == 0)
+            ).scalar()
+            size = 0 if last_leaf is None else last_leaf + 1
+            frontier = {}
+            level = 0
+            while size >> level:
+                index = (size >> level) - 1
+                digest = conn.execute(
+                    select(nodes.hash).where(nodes.level == level, nodes.idx == index)
+                ).scalar_one()
+                frontier[level] = (index, bytes.fromhex(digest))
+                level += 1
         return size, frontier
 
     def clear(self) -> None:
