@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from ledger.integrity.service import ensure_key
 from tests.support import ROOT, ExampleLedger
 
 pytestmark = pytest.mark.postgres_only
@@ -62,6 +63,7 @@ def test_the_application_role_records_but_cannot_change_or_unguard_events(tmp_pa
     as_app = ExampleLedger(app, None, ledger.key)
     imported = as_app.cli("import", str(ROOT / "tests/data/fictional-seizure.jsonl"))
     assert imported.exit_code == 0, imported.output
+    ensure_key(ledger.url, str(ledger.key))  # what the owner's `ledger init` does
     checkpoint = as_app.cli("checkpoint")
     assert checkpoint.exit_code == 0, checkpoint.output
     assert "must be owner" in _as(app, "ALTER TABLE stored_events DISABLE TRIGGER ALL")
