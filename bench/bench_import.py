@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from uuid import uuid4
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
@@ -36,9 +37,29 @@ class Note(Aggregate):
         self.text = text
 
 
-def bare_append_rate(directory: Path, count: int, payload: str, per_save: int) -> float:
+def fresh_database(server: str | None, directory: Path, name: str) -> str:
+    """A new empty database: a SQLite file, or a new database on the server."""
+    if server is None:
+        return f"sqlite:///{directory}/{name}.db"
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(server)
+    database = f"bench_{name.replace('-', '_')}_{uuid4().hex[:8]}"
+    with psycopg.connect(
+        host=admin.host,
+        port=admin.port,
+        user=admin.username,
+        password=admin.password,
+        dbname=admin.database or "postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    return admin.set(database=database).render_as_string(hide_password=False)
+
+
+def bare_append_rate(url: str, count: int, payload: str, per_save: int) -> float:
     """Events/s of the library alone: create aggregates, save `per_save` to a save."""
-    url = f"sqlite:///{directory}/bare-{per_save}.db"
     init(url)  # the same tables and triggers as the ledger's
     app = Application(event_store_env(url))
     started = time.perf_counter()
@@ -69,11 +90,12 @@ def sqlalchemy_extension_rate(
     return count / elapsed
 
 
-def import_rate(directory: Path, count: int) -> dict[str, float]:
+def import_rate(directory: Path, url: str, count: int) -> dict[str, float]:
     """Statements/s of a whole import: read and validate, plan and save, project."""
     source = directory / "generated.jsonl"
-    source.write_text("\n".join(generate(count, incidents=20)) + "\n", encoding="utf-8")
-    url = f"sqlite:///{directory}/import.db"
+    if not source.exists():
+        text = "\n".join(generate(count, incidents=20)) + "\n"
+        source.write_text(text, encoding="utf-8")
     init(url)
     started = time.perf_counter()
     records = read_records(str(source))
@@ -125,16 +147,37 @@ def main() -> None:
     )
     parser.add_argument("--statements", type=int, default=100_000)
     parser.add_argument("--state-statements", type=int, default=10_000)
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="Also measure on this PostgreSQL server (fresh databases are made on it).",
+    )
     args = parser.parse_args()
     payload = "x" * 300  # with the envelope, about the size of a statement event
     with tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:
         directory = Path(tmp)
         n = args.statements
-        bare_bulk = bare_append_rate(directory, n, payload, per_save=n)
-        bare_single = bare_append_rate(directory, min(n, 5_000), payload, per_save=1)
+
+        def db(name: str, server: str | None = None) -> str:
+            return fresh_database(server, directory, name)
+
+        bare_bulk = bare_append_rate(db("bare-bulk"), n, payload, per_save=n)
+        few = min(n, 5_000)
+        bare_single = bare_append_rate(db("bare-single"), few, payload, per_save=1)
         extension = sqlalchemy_extension_rate(directory, n, payload)
-        imported = import_rate(directory, n)
+        imported = import_rate(directory, db("import"), n)
         state = state_latency(directory, args.state_statements)
+        postgres = None
+        if args.postgres:
+            pg_bare = bare_append_rate(
+                db("bare", args.postgres), n, payload, per_save=n
+            )
+            pg_import = import_rate(directory, db("import", args.postgres), n)
+            postgres = {
+                "bare_append_events_per_s_one_save": round(pg_bare),
+                "import": {k: round(v, 3) for k, v in pg_import.items()},
+                "import_to_bare_ratio": round(pg_import["rate"] / pg_bare, 3),
+            }
     figures = {
         "python": sys.version.split()[0],
         "bare_append_events_per_s_one_save": round(bare_bulk),
@@ -150,6 +193,7 @@ def main() -> None:
             k: round(v, 4) if isinstance(v, float) else v for k, v in state.items()
         },
         "state_statements": args.state_statements,
+        "postgresql": postgres,
     }
     print(json.dumps(figures, indent=2))
     print(
@@ -159,6 +203,12 @@ def main() -> None:
         f"\nstate --as-of on {args.state_statements:,} statements: median "
         f"{state['median_s'] * 1000:.1f} ms"
     )
+    if postgres:
+        print(
+            f"postgresql import: {postgres['import']['rate']:,.0f} statements/s; "
+            f"bare append: {postgres['bare_append_events_per_s_one_save']:,} events/s; "
+            f"ratio {postgres['import_to_bare_ratio']:.2f}"
+        )
 
 
 if __name__ == "__main__":
