@@ -120,7 +120,7 @@ class Ledger:
                 return done
             to_event = self.app.mapper.to_domain_event
             events = ((to_event(n), n.id) for n in notifications)
-            if not self._project_batch(start, events):
+            if not self._project_batch(start, notifications[-1].id, events):
                 continue
             done += len(notifications)
             if progress:
@@ -141,16 +141,18 @@ class Ledger:
         for i in range(0, len(recordings), PROJECT_BATCH):
             batch = recordings[i : i + PROJECT_BATCH]
             events = ((r.domain_event, r.notification.id) for r in batch)
-            if not self._project_batch(start, events):
+            if not self._project_batch(start, batch[-1].notification.id, events):
                 return
             start = batch[-1].notification.id
             if progress:
                 progress(len(batch))
 
-    def _project_batch(self, start: int, events: Iterable[tuple[Any, int]]) -> bool:
-        """Project events read after ``start`` in one transaction; False if raced."""
+    def _project_batch(
+        self, start: int, end: int, events: Iterable[tuple[Any, int]]
+    ) -> bool:
+        """Project the events after ``start`` up to ``end`` at once; False if raced."""
         try:
-            with self.view.batch(start):
+            with self.view.batch(self.app.name, start, end):
                 self.projection.resume()
                 for event, position in events:
                     tracking = Tracking(self.app.name, position)

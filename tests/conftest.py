@@ -33,6 +33,21 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("backend", backends)
 
 
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Tests for a backend this run leaves out are deselected, not skipped."""
+    chosen = set(BACKENDS)
+    wanted = {"sqlite_only": "sqlite", "postgres_only": "postgresql"}
+    keep, drop = [], []
+    for item in items:
+        needs = {wanted[m.name] for m in item.iter_markers() if m.name in wanted}
+        (drop if needs - chosen else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def postgres_server(tmp_path_factory: pytest.TempPathFactory):
     """The URL of a PostgreSQL 15 server for the tests (started here if none given)."""
@@ -47,7 +62,9 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory):
     script = ROOT / ".ci" / "postgres.sh"
     url = subprocess.run(
         ["bash", str(script), "start", str(directory), str(port)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     try:
         yield url

@@ -53,6 +53,11 @@ class LedgerGroup(click.Group):
             line = getattr(error, "line", None)
             where = f"line {line}: " if line else ""
             click.echo(f"error: {where}{error}", err=True)
+        except eventsourcing.persistence.MapperDeserialisationError as error:
+            reason = str(error).splitlines()[0]
+            click.echo(f"error: a stored event cannot be read: {reason}", err=True)
+            click.echo("run `ledger verify` to see what was damaged", err=True)
+            ctx.exit(3)
         except UNREACHABLE as error:
             reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
             click.echo(f"error: cannot reach the database: {reason}", err=True)

@@ -83,9 +83,24 @@ def verify_bundle(bundle: Any, public: Ed25519PublicKey) -> list[str]:
     for event in events:
         problems += _event_problems(event, checkpoint)
     problems += _moment_problems(bundle, events)
+    problems += _version_gaps(events)
     if problems:
         return problems
     return _state_problems(bundle)
+
+
+def _version_gaps(events: list[dict[str, Any]]) -> list[str]:
+    """Each stream's events must run from version 1 without a gap: none left out."""
+    versions: dict[str, list[int]] = {}
+    for event in events:
+        envelope = event.get("envelope") or {}
+        versions.setdefault(str(envelope.get("stream_id")), []).append(
+            envelope.get("version")
+        )
+    for stream, found in versions.items():
+        if sorted(found) != list(range(1, len(found) + 1)):
+            return [f"stream {stream}: its events {sorted(found)} have a gap"]
+    return []
 
 
 def _moment_problems(bundle: dict[str, Any], events: list[dict[str, Any]]) -> list[str]:

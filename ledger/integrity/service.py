@@ -159,14 +159,32 @@ class Integrity:
             for row in conn.execute(query):
                 yield row.seq, row.leaf_index, bytes.fromhex(row.leaf_hash)
 
+    @property
+    def gapless(self) -> bool:
+        """SQLite numbers events 1, 2, 3...; PostgreSQL's sequence may skip numbers."""
+        return backend(self.ledger.url) == "sqlite"
+
+    def _catch_up(self) -> str | None:
+        """Project what is pending; why it could not, if a stored event is damaged."""
+        try:
+            self.ledger.project()
+        except Exception as error:  # a damaged stored event stops the projection
+            return str(error).splitlines()[0]
+        return None
+
     def compare_leaves(self) -> list[Finding]:
         """Recomputed leaves against recorded ones; the first difference, if any."""
         report = Report()
         recorded = self._recorded_leaves()
+        previous = 0
         for index, (seq, leaf, damage) in enumerate(self.recomputed_leaves()):
             if damage:
                 message = f"event {seq}: the stored event cannot be read ({damage})"
                 return [Finding(message, seq)]
+            if self.gapless and seq != previous + 1:
+                message = f"event {previous + 1} is missing from the stored events"
+                return [Finding(message, previous + 1)]
+            previous = seq
             _compare_leaf(report, seq, index, leaf, next(recorded, None))
             if report.findings:
                 return report.findings
@@ -182,19 +200,25 @@ class Integrity:
         public: Ed25519PublicKey | None = None,
     ) -> Report:
         """Recompute every leaf and root from the stored events and check them all."""
-        self.ledger.project()
         report = Report()
+        stuck = self._catch_up()
         tree = merkle.MemoryTree()
         recorded = self._recorded_leaves()
+        previous = 0
+        damaged: list[Finding] = []
         for seq, leaf, damage in self.recomputed_leaves():
             tree.append(leaf)
             report.events += 1
-            if report.findings:
-                continue
-            if damage:
+            if damage and not damaged:
                 message = f"event {seq}: the stored event cannot be read ({damage})"
-                report.findings.append(Finding(message, seq))
+                damaged.append(Finding(message, seq))
+            if report.findings or damage:
                 continue
+            if self.gapless and seq != previous + 1:
+                message = f"event {previous + 1} is missing from the stored events"
+                report.findings.append(Finding(message, previous + 1))
+                continue
+            previous = seq
             _compare_leaf(report, seq, tree.size - 1, leaf, next(recorded, None))
         for extra_seq, _, _ in recorded:
             if not report.findings:
@@ -203,6 +227,11 @@ class Integrity:
                         f"event {extra_seq} was recorded but is not stored", extra_seq
                     )
                 )
+        # A damaged event is the cause of what follows it: name it first.
+        report.findings[:0] = damaged
+        if stuck and not report.findings:
+            message = f"the read models cannot take in every event: {stuck}"
+            report.findings.append(Finding(message))
         key = public or self.public_key()
         for cp in [*self.checkpoints(), *extra]:
             report.checkpoints += 1

@@ -29,70 +29,68 @@ class ReadModelView(TrackingRecorder):
     def __init__(self, engine: Engine):
         self.engine = engine
         self._rows: dict[Table, list[dict[str, Any]]] = defaultdict(list)
-        self._tracking: Tracking | None = None
+        self._conn: Any = None
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
         """Buffer one row for the current batch."""
         self._rows[table].append(row)
 
     def insert_tracking(self, tracking_: Tracking) -> None:
-        """Remember the position reached; it is written with the batch's rows."""
-        self._tracking = tracking_
+        """Positions are claimed when a batch begins (see ``batch``)."""
 
     @contextmanager
-    def batch(self, start: int) -> Iterator[None]:
-        """Write the rows buffered in the block and the new position in one transaction.
+    def batch(self, name: str, start: int, end: int) -> Iterator[None]:
+        """One transaction: claim the move from ``start`` to ``end``, then the rows.
 
-        ``start`` is the position the batch was read from. The transaction first
-        claims the move from ``start`` to the batch's last position; if another
-        projector moved the read model meanwhile, nothing is written
-        (``ProjectedElsewhere``) and the caller reads the position again.
+        The claim comes first, so a second projector racing for the same events
+        waits on it and then gives up at once (``ProjectedElsewhere``) instead of
+        building a batch it cannot write; the caller reads the position again.
         """
         self._rows.clear()
-        self._tracking = None
-        try:
-            yield
-            self._flush(start)
-        finally:
-            self._rows.clear()
-            self._tracking = None
-
-    def _flush(self, start: int) -> None:
-        if self._tracking is None:
-            return
         try:
             with self.engine.begin() as conn:
-                self._claim(conn, start, self._tracking)
+                self._claim(conn, name, start, end)
+                self._conn = conn
+                yield
                 for table in READ_MODEL_TABLES:
                     if self._rows.get(table):
                         conn.execute(insert(table), self._rows[table])
         except IntegrityError as error:
             if "projection_tracking" in str(error):
                 raise ProjectedElsewhere(
-                    "another projector recorded the position"
+                    "another projector took the position"
                 ) from None
             raise
+        finally:
+            self._conn = None
+            self._rows.clear()
 
     @staticmethod
-    def _claim(conn: Any, start: int, position: Tracking) -> None:
-        name = position.application_name
+    def _claim(conn: Any, name: str, start: int, end: int) -> None:
         moved = conn.execute(
             update(tracking)
             .where(tracking.c.application_name == name)
             .where(tracking.c.notification_id == start)
-            .values(notification_id=position.notification_id)
+            .values(notification_id=end)
         )
         if moved.rowcount == 1:
             return
         if start == 0:
             # The first batch ever: a concurrent first batch fails on the key.
             conn.execute(
-                insert(tracking).values(
-                    application_name=name, notification_id=position.notification_id
-                )
+                insert(tracking).values(application_name=name, notification_id=end)
             )
             return
         raise ProjectedElsewhere(f"the read model is no longer at {start}")
+
+    @contextmanager
+    def _reading(self) -> Iterator[Any]:
+        """The batch's own connection inside a batch, else a new one."""
+        if self._conn is not None:
+            yield self._conn
+            return
+        with self.engine.connect() as conn:
+            yield conn
 
     def max_tracking_id(self, application_name: str) -> int | None:
         """The last sequence number projected for this application."""
@@ -110,7 +108,7 @@ class ReadModelView(TrackingRecorder):
         is number (size >> L) - 1, so it takes one lookup per level.
         """
         nodes = merkle_nodes.c
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             last_leaf = conn.execute(
                 select(func.max(nodes.idx)).where(nodes.level == 0)
             ).scalar()
