@@ -108,10 +108,18 @@ class Ledger:
             return result
         raise AssertionError("unreachable")
 
-    def project(self, progress: Callable[[int], None] | None = None) -> int:
-        """Bring the read models up to the latest event; returns events projected."""
+    def project(
+        self,
+        progress: Callable[[int], None] | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> int:
+        """Bring the read models up to the latest event; returns events projected.
+
+        ``stop`` is asked between batches: a worker told to stop does not wait
+        for a whole backlog.
+        """
         done = 0
-        while True:
+        while not (stop and stop()):
             start = self.view.max_tracking_id(self.app.name) or 0
             notifications = self.app.recorder.select_notifications(
                 start=start, limit=PROJECT_BATCH, inclusive_of_start=False
@@ -125,6 +133,7 @@ class Ledger:
             done += len(notifications)
             if progress:
                 progress(len(notifications))
+        return done
 
     def project_recordings(
         self, recordings: list[Recording], progress: Callable[[int], None] | None

@@ -71,7 +71,7 @@ def follow(
     total = 0
     try:
         while not stop.is_set():
-            done = ledger.project()
+            done = ledger.project(stop=stop.is_set)
             total += done
             if done and on_batch:
                 on_batch(done)

@@ -422,13 +422,14 @@ def provenance_command(statement_or_claim, known_at, db, as_json) -> None:  # ty
 @db_option
 def project_command(follow: bool, interval: float, db: str | None) -> None:
     """Bring the read models up to date; with --follow, keep them so (a worker)."""
+    stop = threading.Event()
+    if follow:
+        for name in ("SIGTERM", "SIGINT"):
+            signal.signal(getattr(signal, name), lambda *_: stop.set())
     with open_ledger(db) as ledger:
         if not follow:
             click.echo(f"projected {ledger.project()} events; read models are current")
             return
-        stop = threading.Event()
-        for name in ("SIGTERM", "SIGINT"):
-            signal.signal(getattr(signal, name), lambda *_: stop.set())
         click.echo(f"following {ledger.url}; stop with Ctrl-C or SIGTERM", err=True)
 
         def report(done: int) -> None:

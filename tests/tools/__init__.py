@@ -1,0 +1,1 @@
+"""Helper programs the tests run in their own processes."""
