@@ -14,7 +14,7 @@ from ledger.domain.canonical import canonical_bytes
 from ledger.integrity.keys import key_id, sign, signature_valid
 
 FORMAT = "incident-ledger-checkpoint/1"
-_SIGNED = ("format", "tree_size", "root_hash", "timestamp", "key_id")
+_SIGNED = ("format", "tree_size", "last_seq", "root_hash", "timestamp", "key_id")
 
 
 def signed_bytes(checkpoint: dict[str, Any]) -> bytes:
@@ -23,12 +23,17 @@ def signed_bytes(checkpoint: dict[str, Any]) -> bytes:
 
 
 def make_checkpoint(
-    key: Ed25519PrivateKey, tree_size: int, root: bytes, when: datetime | None = None
+    key: Ed25519PrivateKey,
+    tree_size: int,
+    root: bytes,
+    last_seq: int,
+    when: datetime | None = None,
 ) -> dict[str, Any]:
-    """A new checkpoint of the tree of ``tree_size`` leaves with root ``root``."""
+    """A checkpoint of a tree of ``tree_size`` leaves, the last being ``last_seq``."""
     body = {
         "format": FORMAT,
         "tree_size": tree_size,
+        "last_seq": last_seq,
         "root_hash": root.hex(),
         "timestamp": (when or datetime.now(UTC)).isoformat(),
         "key_id": key_id(key.public_key()),

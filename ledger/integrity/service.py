@@ -107,8 +107,14 @@ class Integrity:
         """Sign and record the current tree size and root."""
         key = load_private(self.key_file)
         size = self.size()
-        cp = make_checkpoint(key, size, merkle.root(self._lookup, size))
-        row = {k: cp[k] for k in ("tree_size", "root_hash", "timestamp", "key_id")}
+        e = t.ledger_events.c
+        with self.ledger.engine.connect() as conn:
+            last_seq = conn.execute(
+                select(e.seq).where(e.leaf_index == size - 1)
+            ).scalar()
+        cp = make_checkpoint(key, size, merkle.root(self._lookup, size), last_seq or 0)
+        fields = ("tree_size", "last_seq", "root_hash", "timestamp", "key_id")
+        row = {k: cp[k] for k in fields}
         with self.ledger.engine.begin() as conn:
             conn.execute(
                 insert(t.checkpoints).values(
@@ -204,11 +210,12 @@ class Integrity:
         stuck = self._catch_up()
         tree = merkle.MemoryTree()
         recorded = self._recorded_leaves()
-        previous = 0
+        previous = last_stored = 0
         damaged: list[Finding] = []
         for seq, leaf, damage in self.recomputed_leaves():
             tree.append(leaf)
             report.events += 1
+            last_stored = seq
             if damage and not damaged:
                 message = f"event {seq}: the stored event cannot be read ({damage})"
                 damaged.append(Finding(message, seq))
@@ -232,10 +239,17 @@ class Integrity:
         if stuck and not report.findings:
             message = f"the read models cannot take in every event: {stuck}"
             report.findings.append(Finding(message))
+        # Where events are numbered without gaps and none is missing in between,
+        # events a checkpoint covers beyond the store can only be the last ones.
+        tail_known = self.gapless and not any(
+            "missing from the stored events" in f.message for f in report.findings
+        )
         key = public or self.public_key()
         for cp in [*self.checkpoints(), *extra]:
             report.checkpoints += 1
-            report.findings += _checkpoint_findings(cp, key, tree)
+            report.findings += _checkpoint_findings(
+                cp, key, tree, tail_known, last_stored
+            )
         return report
 
     # -- proofs ---------------------------------------------------------------------
@@ -323,6 +337,7 @@ def _checkpoint_of(row: Any) -> dict[str, Any]:
     return {
         "format": "incident-ledger-checkpoint/1",
         "tree_size": row.tree_size,
+        "last_seq": row.last_seq,
         "root_hash": row.root_hash,
         "timestamp": row.timestamp,
         "key_id": row.key_id,
@@ -357,20 +372,27 @@ def _compare_leaf(report: Report, seq: int, index: int, leaf: bytes, recorded) -
 
 
 def _checkpoint_findings(
-    cp: Any, key: Ed25519PublicKey, tree: merkle.MemoryTree
+    cp: Any,
+    key: Ed25519PublicKey,
+    tree: merkle.MemoryTree,
+    tail_known: bool,
+    last_stored: int,
 ) -> list[Finding]:
     problems = checkpoint_problems(cp, key)
     if problems:
         return [Finding(f"checkpoint: {p}") for p in problems]
     size = cp["tree_size"]
     if size > tree.size:
-        return [
-            Finding(
-                f"the checkpoint covers {size} events but only {tree.size} are stored: "
-                f"events {tree.size + 1} to {size} are missing",
-                tree.size + 1,
-            )
-        ]
+        covered = f"the checkpoint covers {size} events but only {tree.size} are stored"
+        if tail_known:
+            last = f"events {tree.size + 1} to {size}"
+            return [Finding(f"{covered}: {last} are missing", tree.size + 1)]
+        missing, signed_last = size - tree.size, cp["last_seq"]
+        if signed_last - last_stored == missing:
+            # The signed last number says exactly which ones: those after the store's.
+            last = f"events {last_stored + 1} to {signed_last}"
+            return [Finding(f"{covered}: {last} are missing", last_stored + 1)]
+        return [Finding(f"{covered}: {missing} are missing")]
     if tree.root(size) != root_of(cp):
         return [
             Finding(

@@ -148,6 +148,7 @@ checkpoints = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("tree_size", BigInteger, nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
     Column("root_hash", String(64), nullable=False),
     Column("timestamp", String(40), nullable=False),
     Column("key_id", String(64), nullable=False),

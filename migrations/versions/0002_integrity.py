@@ -66,6 +66,7 @@ def upgrade() -> None:
         "checkpoints",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("tree_size", sa.BigInteger, nullable=False),
+        sa.Column("last_seq", sa.BigInteger, nullable=False),
         sa.Column("root_hash", sa.String(64), nullable=False),
         sa.Column("timestamp", sa.String(40), nullable=False),
         sa.Column("key_id", sa.String(64), nullable=False),
