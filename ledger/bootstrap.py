@@ -82,7 +82,9 @@ class Ledger:
         if current != head:
             self.engine.dispose()
             state = "has no ledger" if current is None else f"is at revision {current}"
-            raise NotInitialised(f"the database {state}; run `ledger init` first")
+            raise NotInitialised(
+                f"the database at {self.url} {state}; run `ledger init` first"
+            )
 
     def write(
         self,

@@ -70,7 +70,10 @@ def new_database(server: str) -> str:
     name = f"t_{uuid.uuid4().hex[:16]}"
     admin = make_url(server)
     with psycopg.connect(
-        host=admin.host, port=admin.port, user=admin.username, dbname="postgres",
+        host=admin.host,
+        port=admin.port,
+        user=admin.username,
+        dbname="postgres",
         autocommit=True,
     ) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -155,7 +158,9 @@ class ExampleLedger:
             return sqlite3.connect(self.path)
         parsed = make_url(self.url)
         return psycopg.connect(
-            host=parsed.host, port=parsed.port, user=parsed.username,
+            host=parsed.host,
+            port=parsed.port,
+            user=parsed.username,
             dbname=parsed.database,
         )
 

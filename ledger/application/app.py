@@ -7,6 +7,7 @@ from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import Recording
+from eventsourcing.postgres import PostgresFactory
 
 from ledger.application.planning import Catalogue, ImportResult, Plan
 from ledger.domain.model import Statement, stream_id
@@ -25,6 +26,11 @@ class LedgerApplication(Application):
         validate_statement: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ):
         super().__init__(env)
+        # psycopg's pipeline mode, which the library's PostgreSQL recorder uses,
+        # can deadlock on one very large insert (psycopg issue 685): measured here,
+        # 10,000 events in one save always passed, 15,000 sometimes hung. On
+        # PostgreSQL a large write is saved 5,000 aggregates at a time.
+        self.save_chunk = 5_000 if isinstance(self.factory, PostgresFactory) else 0
         self.catalogue = catalogue
         self.validate_statement = validate_statement
 
@@ -44,7 +50,11 @@ class LedgerApplication(Application):
             recorded_by=recorded_by,
         )
         result = plan.add_all(records)
-        recordings = self.save(*plan.aggregates.values()) if plan.aggregates else []
+        aggregates = list(plan.aggregates.values())
+        step = self.save_chunk or len(aggregates) or 1
+        recordings: list[Recording] = []
+        for i in range(0, len(aggregates), step):
+            recordings += self.save(*aggregates[i : i + step])
         return result, recordings
 
     def find_statement(self, slug: str) -> Statement | None:

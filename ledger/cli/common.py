@@ -60,7 +60,9 @@ class LedgerGroup(click.Group):
             ctx.exit(3)
         except UNREACHABLE as error:
             reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-            click.echo(f"error: cannot reach the database: {reason}", err=True)
+            click.echo(
+                f"error: cannot reach the database, or it refused: {reason}", err=True
+            )
         ctx.exit(1)
 
 

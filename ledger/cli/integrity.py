@@ -106,7 +106,8 @@ def verify_command(checkpoint_file, public_key, key, db, as_json) -> None:  # ty
         _fail([f.message for f in report.findings])
     if not as_json and report.checkpoints:
         click.echo(
-            f"verified {report.events} events and {report.checkpoints} checkpoints: "
+            f"verified {report.events} events and {report.checkpoints} "
+            f"checkpoint{'' if report.checkpoints == 1 else 's'}: "
             "every stored event matches what was recorded and signed"
         )
     elif not as_json:

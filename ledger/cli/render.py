@@ -113,7 +113,9 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
     for c in data["claims"]:
         supporters = _people(c["supporters"])
         if c["retracted"]:
-            supporters += "\nretracted: " + ", ".join(_who(e) for e in c["retracted"])
+            supporters += "\nretracted: " + ", ".join(
+                f"{_who(e)} ({e.get('stance', 'supports')})" for e in c["retracted"]
+            )
         claims.add_row(
             f"{c['id']}\n{c['proposition']}",
             c["status"],

@@ -244,8 +244,9 @@ class Integrity:
         tail_known = self.gapless and not any(
             "missing from the stored events" in f.message for f in report.findings
         )
-        key = public or self.public_key()
-        for cp in [*self.checkpoints(), *extra]:
+        signed = [*self.checkpoints(), *extra]
+        key = (public or self.public_key()) if signed else None
+        for cp in signed:
             report.checkpoints += 1
             report.findings += _checkpoint_findings(
                 cp, key, tree, tail_known, last_stored
@@ -392,7 +393,8 @@ def _checkpoint_findings(
             # The signed last number says exactly which ones: those after the store's.
             last = f"events {last_stored + 1} to {signed_last}"
             return [Finding(f"{covered}: {last} are missing", last_stored + 1)]
-        return [Finding(f"{covered}: {missing} are missing")]
+        count = "1 is" if missing == 1 else f"{missing} are"
+        return [Finding(f"{covered}: {count} missing")]
     if tree.root(size) != root_of(cp):
         return [
             Finding(

@@ -554,7 +554,7 @@ def test_unsupported_database_url(tmp_path: Path) -> None:
 def test_unreachable_postgresql_server_is_a_clear_error(tmp_path: Path) -> None:
     url = "postgresql+psycopg://nobody@127.0.0.1:9/ledger"  # nothing listens on 9
     message = refused(CliRunner().invoke(main, ["incidents", "--db", url]))
-    assert message.startswith("error: cannot reach the database: ")
+    assert message.startswith("error: cannot reach the database")
 
 
 # -- text that is not Unicode ----------------------------------------------------------

@@ -295,7 +295,7 @@ def test_a_checkpoint_signs_the_size_and_root_and_verify_passes(tmp_path):
 
     verified = ledger.cli("verify")
     ok(verified)
-    assert "verified 18 events and 1 checkpoints" in verified.output
+    assert "verified 18 events and 1 checkpoint:" in verified.output
     report_run, report = verify_json(ledger)
     ok(report_run)
     assert report == {"ok": True, "events": 18, "checkpoints": 1, "findings": []}
