@@ -77,8 +77,9 @@ def init_command(db: str | None, key: str | None) -> None:
             signed = Integrity(ledger, key).checkpoints()
         if signed:
             raise KeyFileError(
-                f"the signing key {path} is missing, and {len(signed)} checkpoints "
-                f"were signed with key {signed[-1]['key_id'][:16]}: restore it "
+                f"the signing key {path} is missing, and {len(signed)} "
+                f"{'checkpoint was' if len(signed) == 1 else 'checkpoints were'} "
+                f"signed with key {signed[-1]['key_id'][:16]}: restore it "
                 "(or give --key); a new key would make them unverifiable"
             )
     path, created = ensure_key(url, key)
