@@ -76,20 +76,11 @@ def build_ledger(directory: Path, events: int) -> tuple[str, dict[str, float]]:
 
 def canonical_envelopes(ledger: Ledger) -> tuple[list[bytes], float]:
     """The canonical envelope bytes of every stored event, and the seconds taken."""
-    app = ledger.app
-    found: list[bytes] = []
+    to_event = ledger.app.mapper.to_domain_event
     started = time.perf_counter()
-    start = 0
-    while True:
-        batch = app.recorder.select_notifications(
-            start=start, limit=CHUNK, inclusive_of_start=False
-        )
-        if not batch:
-            break
-        for n in batch:
-            event = app.mapper.to_domain_event(n)
-            found.append(canonical_bytes(envelope(event, n.id)))
-        start = batch[-1].id
+    found = [
+        canonical_bytes(envelope(to_event(n), n.id)) for n in ledger.stored(chunk=CHUNK)
+    ]
     return found, time.perf_counter() - started
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from eventsourcing.persistence import IntegrityError, Recording, Tracking
+from eventsourcing.persistence import (
+    IntegrityError,
+    Notification,
+    Recording,
+    Tracking,
+)
 
 from ledger.application.app import LedgerApplication
 from ledger.application.planning import ImportResult
@@ -171,6 +176,19 @@ class Ledger:
         except ProjectedElsewhere:
             return False
         return True
+
+    def stored(
+        self, after: int = 0, until: int | None = None, chunk: int = PROJECT_BATCH
+    ) -> Iterator[Notification]:
+        """Stored events after ``after`` (up to ``until``), in ledger order."""
+        while True:
+            batch = self.app.recorder.select_notifications(
+                start=after, stop=until, limit=chunk, inclusive_of_start=False
+            )
+            yield from batch
+            if len(batch) < chunk:
+                return
+            after = batch[-1].id
 
     def pending(self) -> int:
         """How many stored events the read models have not projected yet."""

@@ -141,22 +141,14 @@ class Integrity:
 
     def recomputed_leaves(self) -> Iterator[tuple[int, bytes, str | None]]:
         """(seq, leaf hash, decoding error) of every stored event, from its bytes."""
-        app = self.ledger.app
-        start = 0
-        while True:
-            batch = app.recorder.select_notifications(
-                start=start, limit=VERIFY_CHUNK, inclusive_of_start=False
-            )
-            if not batch:
-                return
-            for n in batch:
-                try:
-                    event = app.mapper.to_domain_event(n)
-                except Exception as error:  # any damage to the stored bytes
-                    yield n.id, hashlib.sha256(n.state).digest(), f"{error}"
-                    continue
-                yield n.id, bytes.fromhex(leaf_hash(envelope(event, n.id))), None
-            start = batch[-1].id
+        to_event = self.ledger.app.mapper.to_domain_event
+        for n in self.ledger.stored(chunk=VERIFY_CHUNK):
+            try:
+                event = to_event(n)
+            except Exception as error:  # any damage to the stored bytes
+                yield n.id, hashlib.sha256(n.state).digest(), f"{error}"
+                continue
+            yield n.id, bytes.fromhex(leaf_hash(envelope(event, n.id))), None
 
     def _recorded_leaves(self) -> Iterator[tuple[int, int, bytes]]:
         e = t.ledger_events.c
@@ -319,13 +311,15 @@ class Integrity:
 
     def envelopes(self, seqs: list[int]) -> dict[int, dict[str, Any]]:
         """The canonical envelopes of stored events, by sequence number."""
-        app = self.ledger.app
-        found: dict[int, dict[str, Any]] = {}
-        for seq in sorted(seqs):
-            n = app.recorder.select_notifications(start=seq, limit=1)
-            if n and n[0].id == seq:
-                found[seq] = _plain(envelope(app.mapper.to_domain_event(n[0]), seq))
-        return found
+        if not seqs:
+            return {}
+        wanted = set(seqs)
+        to_event = self.ledger.app.mapper.to_domain_event
+        return {
+            n.id: _plain(envelope(to_event(n), n.id))
+            for n in self.ledger.stored(min(wanted) - 1, max(wanted), VERIFY_CHUNK)
+            if n.id in wanted
+        }
 
 
 def _plain(value: Any) -> Any:

@@ -151,72 +151,70 @@ class LedgerProjection(Projection[ReadModelView]):
             "recorded_by": getattr(event, "recorded_by", ""),
         }
 
-    @process_event.register
-    def _(self, event: Incident.Opened, tracking: Tracking) -> None:
-        p = event.profile
-        self.view.add(
-            t.incidents,
-            {"slug": event.slug, "fingerprint": event.fingerprint, "profile": p}
-            | self._recorded(event, tracking),
-        )
-        summary = f"incident {event.slug} opened: {_short(p['title'])}"
+    def _entity(
+        self,
+        table: Any,
+        event: Any,
+        tracking: Tracking,
+        of_incident: str | None,
+        summary: str,
+        **columns: Any,
+    ) -> None:
+        """The row of an incident, actor or claim, and its audit row."""
+        row = {"slug": event.slug, "fingerprint": event.fingerprint, **columns}
+        self.view.add(table, row | {"profile": event.profile})
         self._audit(
             event,
             tracking,
-            incident=event.slug,
+            incident=of_incident,
             subject=event.slug,
             summary=summary,
-            detail={"profile": p},
+            detail={"profile": event.profile},
+        )
+
+    @process_event.register
+    def _(self, event: Incident.Opened, tracking: Tracking) -> None:
+        title = _short(event.profile["title"])
+        summary = f"incident {event.slug} opened: {title}"
+        self._entity(
+            t.incidents,
+            event,
+            tracking,
+            event.slug,
+            summary,
+            **self._recorded(event, tracking),
         )
 
     @process_event.register
     def _(self, event: Actor.Registered, tracking: Tracking) -> None:
         p = event.profile
         name = display_name(p)
-        self.view.add(
+        summary = f"actor {event.slug} registered: {_short(name)} ({p['kind']})"
+        self._entity(
             t.actors,
-            {
-                "slug": event.slug,
-                "fingerprint": event.fingerprint,
-                "display_name": name,
-                "profile": p,
-            }
-            | self._recorded(event, tracking),
+            event,
+            tracking,
+            None,
+            summary,
+            display_name=name,
+            **self._recorded(event, tracking),
         )
         keys = {n.casefold() for n in [p.get("name"), *p.get("aliases", [])] if n}
         for key in sorted(keys):
             self.view.add(t.actor_names, {"name_key": key, "actor": event.slug})
-        summary = f"actor {event.slug} registered: {_short(name)} ({p['kind']})"
-        self._audit(
-            event,
-            tracking,
-            incident=None,
-            subject=event.slug,
-            summary=summary,
-            detail={"profile": p},
-        )
 
     @process_event.register
     def _(self, event: Claim.Defined, tracking: Tracking) -> None:
-        p = event.profile
-        self.view.add(
+        proposition = _short(event.profile["proposition"])
+        summary = f"claim {event.slug} defined: {proposition}"
+        self._entity(
             t.claims,
-            {
-                "slug": event.slug,
-                "incident": event.incident,
-                "fingerprint": event.fingerprint,
-                "profile": p,
-            }
-            | self._recorded(event, tracking),
-        )
-        summary = f"claim {event.slug} defined: {_short(p['proposition'])}"
-        self._audit(
             event,
             tracking,
+            event.incident,
+            summary,
             incident=event.incident,
-            subject=event.slug,
-            summary=summary,
-            detail={"profile": p},
+            **self._recorded(event, tracking),
         )
 
     @process_event.register
