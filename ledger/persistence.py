@@ -12,18 +12,43 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
-from eventsourcing.sqlite import SQLiteConnectionPool, SQLiteFactory
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnectionPool,
+    SQLiteFactory,
+)
+from psycopg.conninfo import make_conninfo
+from psycopg.rows import dict_row
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 DEFAULT_URL = "sqlite:///ledger.db"
-BUSY_TIMEOUT_MS = int(os.environ.get("LEDGER_BUSY_TIMEOUT_MS", "30000"))
+BUSY_TIMEOUT_MS = 30000  # the default of LEDGER_BUSY_TIMEOUT_MS
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class UnsupportedDatabase(ValueError):
     """A database URL the ledger cannot use."""
+
+
+class BadSetting(ValueError):
+    """An environment variable the ledger reads holds a value it cannot use."""
+
+
+def busy_timeout_ms() -> int:
+    """``LEDGER_BUSY_TIMEOUT_MS``: how long a writer waits for a lock (default 30 s)."""
+    text = os.environ.get("LEDGER_BUSY_TIMEOUT_MS", "").strip()
+    if not text:
+        return BUSY_TIMEOUT_MS
+    if not (text.isascii() and text.isdigit()) or int(text) > 2**31 - 1:
+        raise BadSetting(
+            f"LEDGER_BUSY_TIMEOUT_MS must be a whole number of milliseconds "
+            f"from 0 to {2**31 - 1}, e.g. 30000 (got {text!r})"
+        )
+    return int(text)
 
 
 def database_url(given: str | None) -> str:
@@ -66,11 +91,36 @@ def sqlite_path(url: str) -> str:
     return parsed.database
 
 
+def checked_sqlite_file(url: str) -> str:
+    """The file of a ``sqlite:///`` URL, refused if it is not a SQLite database.
+
+    A missing or empty file is fine (SQLite makes it a database); a directory,
+    or a file that does not start with SQLite's header, is refused here rather
+    than failing later inside a pragma.
+    """
+    path = Path(sqlite_path(url))
+    if path.is_dir():
+        raise UnsupportedDatabase(
+            f"{url} names a directory, not a database file; "
+            "give a file, e.g. sqlite:///ledger.db"
+        )
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+    except FileNotFoundError:
+        return str(path)
+    except OSError as error:
+        raise UnsupportedDatabase(f"cannot read {path}: {error.strerror}") from None
+    if header and header != _SQLITE_HEADER:
+        raise UnsupportedDatabase(f"{path} is not a SQLite database ({url})")
+    return str(path)
+
+
 def configure_sqlite(connection: sqlite3.Connection) -> None:
     """WAL, synchronous=FULL and a busy timeout: applied to every connection."""
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
-    connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    connection.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
 
 
 class _ConfiguredPool(SQLiteConnectionPool):
@@ -80,8 +130,28 @@ class _ConfiguredPool(SQLiteConnectionPool):
         return connection
 
 
+class SequencedSQLiteRecorder(SQLiteApplicationRecorder):
+    """The library's SQLite recorder on the ledger's AUTOINCREMENT table (0003).
+
+    The sequence number is ``rowid``, declared ``INTEGER PRIMARY KEY
+    AUTOINCREMENT`` so that a number is never given twice, even after the last
+    event was deleted by hand. The library inserts all the columns by position;
+    with ``rowid`` declared, the insert names its four columns instead. Every
+    query the library makes (``SELECT rowid, *``, ``MAX(rowid)``) is unchanged.
+    """
+
+    def __init__(self, datastore: Any, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name)
+        self.insert_events_statement = (
+            f"INSERT INTO {events_table_name} "
+            "(originator_id, originator_version, topic, state) VALUES (?,?,?,?)"
+        )
+
+
 class LedgerSQLiteFactory(SQLiteFactory):
     """The library's SQLite recorders, on connections configured like every other."""
+
+    application_recorder_class = SequencedSQLiteRecorder
 
     def __init__(self, env: Any):
         super().__init__(env)
@@ -98,14 +168,49 @@ def event_store_env(url: str) -> dict[str, str]:
         return _postgres_env(url)
     return {
         "PERSISTENCE_MODULE": f"{__name__}:LedgerSQLiteFactory",
-        "SQLITE_DBNAME": sqlite_path(url),
-        "SQLITE_LOCK_TIMEOUT": str(BUSY_TIMEOUT_MS // 1000),
+        "SQLITE_DBNAME": checked_sqlite_file(url),
+        "SQLITE_LOCK_TIMEOUT": str(busy_timeout_ms() // 1000),
         "CREATE_TABLE": "no",
     }
 
 
+def postgres_conninfo(url: str) -> str:
+    """The libpq connection string of a PostgreSQL URL, for every connection.
+
+    Built the way SQLAlchemy's psycopg dialect reads the URL (user, password,
+    host, port, database, then every query parameter: ``host=/socket/dir``,
+    ``sslmode``, ``sslrootcert``, ``application_name``, ``options``,
+    ``connect_timeout``, ``passfile``...). What the URL leaves out, libpq takes
+    from the ``PG*`` environment variables, as it does for SQLAlchemy.
+    """
+    parsed = make_url(normalised(url))
+    _, params = create_engine(parsed).dialect.create_connect_args(parsed)
+    params.pop("context", None)  # SQLAlchemy's type adapters, not a libpq option
+    repeated = sorted(k for k, v in params.items() if isinstance(v, tuple))
+    if repeated:
+        raise UnsupportedDatabase(
+            f"the database URL gives {repeated[0]!r} more than once"
+        )
+    try:
+        return make_conninfo("", **params)
+    except psycopg.ProgrammingError as error:
+        reason = str(error).strip().splitlines()[0]
+        raise UnsupportedDatabase(f"bad PostgreSQL URL: {reason}") from None
+
+
 class LedgerPostgresFactory(PostgresFactory):
-    """The library's PostgreSQL recorders, on the same ``stored_events`` table name."""
+    """The library's PostgreSQL recorders, on the ``stored_events`` table name.
+
+    The library's datastore takes only dbname, host, port, user and password;
+    its pool is given the URL's whole connection string instead, before it
+    opens, so that every event-store connection is made like SQLAlchemy's.
+    """
+
+    def __init__(self, env: Any):
+        super().__init__(env)
+        pool = self.datastore.pool
+        pool.conninfo = self.env.get(CONNINFO_KEY) or ""
+        pool.kwargs = {"row_factory": dict_row}
 
     def application_recorder(self) -> ApplicationRecorder:
         """The application recorder on ``stored_events``, as on SQLite."""
@@ -114,16 +219,19 @@ class LedgerPostgresFactory(PostgresFactory):
         )
 
 
+CONNINFO_KEY = "LEDGER_POSTGRES_CONNINFO"
+
+
 def _postgres_env(url: str) -> dict[str, str]:
-    parsed = make_url(normalised(url))
     return {
         "PERSISTENCE_MODULE": f"{__name__}:LedgerPostgresFactory",
-        "POSTGRES_DBNAME": parsed.database or "",
-        "POSTGRES_HOST": parsed.host or "127.0.0.1",
-        "POSTGRES_PORT": str(parsed.port or 5432),
-        "POSTGRES_USER": parsed.username or "",
-        "POSTGRES_PASSWORD": parsed.password or "",
-        "POSTGRES_LOCK_TIMEOUT": str(BUSY_TIMEOUT_MS // 1000),
+        CONNINFO_KEY: postgres_conninfo(url),
+        # Required by the library's factory; the connection string replaces them.
+        "POSTGRES_DBNAME": "",
+        "POSTGRES_HOST": "",
+        "POSTGRES_USER": "",
+        "POSTGRES_PASSWORD": "",
+        "POSTGRES_LOCK_TIMEOUT": str(busy_timeout_ms() // 1000),
         "POSTGRES_POOL_SIZE": "2",
         "POSTGRES_MAX_OVERFLOW": "4",
         "CREATE_TABLE": "no",
@@ -133,10 +241,16 @@ def _postgres_env(url: str) -> dict[str, str]:
 def make_engine(url: str) -> Engine:
     """A SQLAlchemy engine for the read models, configured like the event store."""
     if backend(url) == "postgresql":
+        postgres_conninfo(url)  # a bad option is refused here, in one line
         return create_engine(normalised(url), pool_size=2, max_overflow=4)
-    path = sqlite_path(url)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    path = checked_sqlite_file(url)
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UnsupportedDatabase(
+            f"cannot make the directory of {path}: {error.strerror}"
+        ) from None
+    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms() / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _: Any) -> None:

@@ -13,10 +13,9 @@ import threading
 from collections.abc import Callable
 
 import psycopg
-from sqlalchemy.engine import make_url
 
 from ledger.bootstrap import Ledger
-from ledger.persistence import backend, normalised
+from ledger.persistence import backend, postgres_conninfo
 
 CHANNEL = "stored_events"
 
@@ -38,16 +37,8 @@ class _Listen:
     """PostgreSQL: wake up on the event store's NOTIFY, or after ``interval``."""
 
     def __init__(self, url: str, interval: float):
-        parsed = make_url(normalised(url))
         self.interval = interval
-        self.conn = psycopg.connect(
-            host=parsed.host,
-            port=parsed.port,
-            user=parsed.username,
-            password=parsed.password,
-            dbname=parsed.database,
-            autocommit=True,
-        )
+        self.conn = psycopg.connect(postgres_conninfo(url), autocommit=True)
         self.conn.execute(f"LISTEN {CHANNEL}")
 
     def wait(self, stop: threading.Event) -> None:

@@ -17,7 +17,7 @@ from ledger.cli.demo import NotEmpty
 from ledger.domain.dates import PartialDate, PartialDateError
 from ledger.domain.model import LedgerRuleError
 from ledger.integrity.keys import KeyFileError
-from ledger.persistence import UnsupportedDatabase, database_url
+from ledger.persistence import BadSetting, UnsupportedDatabase, database_url
 from ledger.projections.queries import KnownAt, NotFound
 from ledger.schemas.lines import InputError
 
@@ -29,6 +29,7 @@ USER_ERRORS = (
     NotFound,
     NotInitialised,
     UnsupportedDatabase,
+    BadSetting,
     PartialDateError,
     LedgerRuleError,
 )

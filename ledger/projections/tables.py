@@ -20,11 +20,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
 
-# The eventsourcing library's own SQLite layout; its rowid is the ledger sequence.
+# The eventsourcing library's SQLite layout, with its rowid (the ledger sequence)
+# declared AUTOINCREMENT so that no number is ever given twice (revision 0003).
 stored_events = Table(
     "stored_events",
     metadata,
@@ -32,7 +34,9 @@ stored_events = Table(
     Column("originator_version", Integer, nullable=False),
     Column("topic", Text, nullable=False),
     Column("state", LargeBinary, nullable=False),
-    PrimaryKeyConstraint("originator_id", "originator_version"),
+    Column("rowid", Integer, primary_key=True, autoincrement=True),
+    UniqueConstraint("originator_id", "originator_version"),
+    sqlite_autoincrement=True,
 )
 
 tracking = Table(
