@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 DEFAULT_URL = "sqlite:///ledger.db"
 BUSY_TIMEOUT_MS = 30000  # the default of LEDGER_BUSY_TIMEOUT_MS
 _SQLITE_HEADER = b"SQLite format 3\x00"
+CONNINFO_KEY = "LEDGER_POSTGRES_CONNINFO"  # the event store's libpq conninfo
 
 
 class UnsupportedDatabase(ValueError):
@@ -217,9 +218,6 @@ class LedgerPostgresFactory(PostgresFactory):
         return PostgresApplicationRecorder(
             datastore=self.datastore, events_table_name="stored_events"
         )
-
-
-CONNINFO_KEY = "LEDGER_POSTGRES_CONNINFO"
 
 
 def _postgres_env(url: str) -> dict[str, str]:

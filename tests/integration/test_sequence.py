@@ -93,6 +93,9 @@ def test_a_new_event_after_the_last_one_was_deleted_gets_a_new_number(tmp_path):
     assert _shown(ledger, "raiders-said-two") == seq
     state = json_of(ledger.cli("state", INCIDENT, "--json"))
     assert "raiders-said-two" in {s["statement"] for s in state["statements"]}
+    # And the gap the deleted event left is not hidden: verify fails on it.
+    verified = ledger.cli("verify")
+    assert verified.exit_code == 3, verified.output
 
 
 def _to_0002_and_back(ledger: ExampleLedger, between=None) -> None:
