@@ -241,13 +241,15 @@ def _passfile(directory: Path, port: int) -> Path:
 
 
 @pytest.mark.slow
-def test_a_tls_only_server_with_sslmode_and_a_passfile(tls_server, tmp_path):
+@pytest.mark.parametrize("verify", [False, True], ids=["require", "verify-full"])
+def test_a_tls_only_server_with_sslmode_and_a_passfile(tls_server, tmp_path, verify):
     admin, port, ca = tls_server
     database = new_database(admin)
     passfile = _passfile(tmp_path, port)
     base = f"postgresql+psycopg://ledger_owner@127.0.0.1:{port}/{database}"
+    ssl = f"verify-full&sslrootcert={quote(str(ca))}" if verify else "require"
     ledger_url = (
-        f"{base}?sslmode=verify-full&sslrootcert={quote(str(ca))}"
+        f"{base}?sslmode={ssl}"
         f"&passfile={quote(str(passfile))}&application_name=ledger-tls"
     )
     init_import_state(ledger_url, tmp_path)
