@@ -96,4 +96,3 @@ def closest(value: str, choices: list[str]) -> str:
     """`` (did you mean 'statement'?)`` for a near miss, else nothing."""
     match = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
     return f"; did you mean {match[0]!r}?" if match else ""
-
