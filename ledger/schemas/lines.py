@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 
 from ledger.application.problems import Problem
 from ledger.schemas.inputs import LINE_SCHEMAS, InputSchema
-from ledger.schemas.messages import closest, explain
+from ledger.schemas.messages import MISSING, UNKNOWN, closest, explain, meant
 
 # The deepest a record goes is a few levels (provenance.0.document.outlet).
 MAX_DEPTH = 32
@@ -141,10 +141,15 @@ def validate(
     try:
         return _instance(schema).load(data), []
     except ValidationError as error:
-        return None, [
-            (line, field, explain(schema, field, message))
-            for field, message in flatten_messages(error.messages)
-        ]
+        found = list(flatten_messages(error.messages))
+    # "unknown field 'stated-at'; did you mean 'stated_at'?" says it all: the
+    # missing stated_at is the same mistake, not a second one.
+    typos = {meant(schema, field) for field, message in found if message == UNKNOWN}
+    return None, [
+        (line, field, explain(schema, field, message))
+        for field, message in found
+        if not (message == MISSING and field in typos)
+    ]
 
 
 def load_with(

@@ -67,10 +67,23 @@ def _example(field: Any) -> str | None:
     return None
 
 
+UNKNOWN = "Unknown field."
+MISSING = "Missing data for required field."
+
+
+def meant(schema: type[Schema], path: str) -> str | None:
+    """For an unknown field, the path of the known field it is closest to."""
+    parent, _, key = path.rpartition(".")
+    _, holder = _field_at(schema, path.split("."))
+    known = list(holder._declared_fields) if holder else []
+    match = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f"{parent}.{match[0]}".lstrip(".") if match else None
+
+
 def explain(schema: type[Schema], path: str, message: str) -> str:
     """A clearer message for ``path``, or ``message`` as it was."""
     parts = path.split(".")
-    if message == "Unknown field.":
+    if message == UNKNOWN:
         _, holder = _field_at(schema, parts)
         return unknown_field(parts[-1], list(holder._declared_fields) if holder else [])
     if message == "Invalid input type." or message == "Not a valid list.":
