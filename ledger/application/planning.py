@@ -12,18 +12,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ledger.application.problems import Problem, RecordError, Refused
 from ledger.domain.canonical import fingerprint
 from ledger.domain.model import Actor, Claim, Incident, LedgerRuleError, Statement
 
 
-class RecordError(ValueError):
-    """A record the ledger refuses, located by input line (if any) and field."""
-
-    def __init__(self, field: str, message: str, line: int | None = None):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-        self.line = line
+def a(word: str) -> str:
+    """``a report``, ``an assessment``."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 class Catalogue(Protocol):
@@ -80,17 +76,32 @@ class Plan:
         self.seen: dict[tuple[str, str], tuple[int | None, str]] = {}
         self.statements: dict[str, Statement] = {}
         self.checks: list[tuple[int | None, str, dict[str, Any]]] = []
+        self.problems: list[Problem] = []
 
     def add_all(self, records: list[tuple[int | None, dict[str, Any]]]) -> ImportResult:
-        """Plan every record, then check every reference; raise on the first fault."""
+        """Plan every record, then check every reference; Refused lists every fault.
+
+        Incidents, actors, claims and statements are planned first, then the
+        corrections, withdrawals and grades in their order: a change may come
+        before its statement in the same input.
+        """
         known = self._prefetch(records)
         for line, record in records:
             if record["type"] in ENTITY_KINDS:
-                self._add_entity(line, record, known)
-            else:
-                self._add_change(line, record)
+                self._guarded(self._add_entity, line, record, known)
+        for line, record in records:
+            if record["type"] not in ENTITY_KINDS:
+                self._guarded(self._add_change, line, record)
         self._check_references()
+        if self.problems:
+            raise Refused(sorted(self.problems, key=lambda p: p[0] or 0))
         return self.result
+
+    def _guarded(self, step: Callable[..., None], line, *args: Any) -> None:
+        try:
+            step(line, *args)
+        except RecordError as error:
+            self.problems.append((error.line, error.field, error.message))
 
     def _prefetch(self, records) -> dict[str, dict[str, str]]:
         ids: dict[str, set[str]] = defaultdict(set)
@@ -226,9 +237,9 @@ class Plan:
         refs = References(self)
         for kind in ("actor", "claim", "statement"):
             for slug, (line, record) in self.new[kind].items():
-                refs.check(kind, line, slug, record)
+                self.problems += refs.problems(kind, line, slug, record)
         for line, slug, data in self.checks:
-            refs.check("statement", line, slug, data)
+            self.problems += refs.problems("statement", line, slug, data)
 
 
 class References:
@@ -283,17 +294,24 @@ class References:
     def _exists(self, kind: str, slug: str) -> bool:
         return slug in self.plan.new[kind] or slug in self.known[kind]
 
-    def check(
+    def problems(
         self, kind: str, line: int | None, slug: str, record: dict[str, Any]
-    ) -> None:
-        """Raise a RecordError for the first reference that names nothing."""
+    ) -> list[Problem]:
+        """Every reference of a record that names nothing, or the wrong thing."""
+        found: list[Problem] = []
         for ref_kind, field_name, ref in self._references(kind, record):
-            if ref_kind == "claim":
-                self._check_claim(line, field_name, ref, record["incident"])
-            elif ref_kind == "statement":
-                self._check_statement(line, field_name, ref, slug, record)
-            elif not self._exists(ref_kind, ref):
-                raise RecordError(field_name, f"no {ref_kind} {ref} is recorded", line)
+            try:
+                if ref_kind == "claim":
+                    self._check_claim(line, field_name, ref, record["incident"])
+                elif ref_kind == "statement":
+                    self._check_statement(line, field_name, ref, slug, record)
+                elif not self._exists(ref_kind, ref):
+                    raise RecordError(
+                        field_name, f"no {ref_kind} {ref} is recorded", line
+                    )
+            except RecordError as error:
+                found.append((error.line, error.field, error.message))
+        return found
 
     def _check_claim(self, line, field_name: str, ref: str, incident: str) -> None:
         owner = self.claim_incident.get(ref)
@@ -320,7 +338,7 @@ class References:
         if field_name == "responds_to" and target.data["kind"] != "demand":
             raise RecordError(
                 field_name,
-                f"statement {ref} is not a demand but a {target.data['kind']}",
+                f"statement {ref} is not a demand but {a(target.data['kind'])}",
                 line,
             )
         if field_name == "retracts" and target.data["speaker"] != record["speaker"]:

@@ -12,6 +12,7 @@ import eventsourcing.persistence
 import sqlalchemy.exc
 
 from ledger.application.planning import RecordError
+from ledger.application.problems import Refused, problem_lines
 from ledger.bootstrap import Ledger, NotInitialised
 from ledger.cli.demo import NotEmpty
 from ledger.domain.dates import PartialDate, PartialDateError
@@ -28,6 +29,7 @@ USER_ERRORS = (
     RecordError,
     NotFound,
     NotInitialised,
+    Refused,
     UnsupportedDatabase,
     BadSetting,
     PartialDateError,
@@ -50,6 +52,9 @@ class LedgerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except Refused as error:
+            for text in problem_lines(None, error.problems):
+                click.echo(f"error: {text}", err=True)
         except USER_ERRORS as error:
             line = getattr(error, "line", None)
             where = f"line {line}: " if line else ""
@@ -83,9 +88,8 @@ def _check_known_at(_ctx: click.Context, _param: click.Parameter, value: str | N
     try:
         KnownAt.parse(value)
     except PartialDateError as error:
-        raise click.BadParameter(
-            f"{error}; or use seq:N for a sequence number"
-        ) from None
+        hint = "" if str(error).startswith("sequence") else "; or use seq:N"
+        raise click.BadParameter(f"{error}{hint}") from None
     return value
 
 

@@ -51,6 +51,10 @@ def _read_json(path: str, what: str) -> Any:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise click.BadParameter(f"cannot read the {what} {path}: {error}") from None
+    except RecursionError:
+        raise click.BadParameter(
+            f"cannot read the {what} {path}: JSON nested too deep"
+        ) from None
 
 
 def _fail(messages: list[str]) -> None:
@@ -192,7 +196,10 @@ def audit_bundle_command(
 )
 def verify_bundle_command(file: str, public_key: str) -> None:
     """Check an audit bundle offline: signature, inclusion proofs, and the state."""
-    bundle = _read_json(file, "bundle")
+    try:
+        bundle = _read_json(file, "bundle")
+    except click.BadParameter as error:
+        _fail([error.message])
     try:
         problems = verify_bundle(bundle, load_public(Path(public_key)))
     except KeyFileError as error:

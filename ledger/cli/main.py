@@ -14,6 +14,7 @@ import click
 
 from ledger import worker
 from ledger.application.planning import RecordError
+from ledger.application.problems import Problem, Refused, problem_lines
 from ledger.bootstrap import ROOT, Ledger, init
 from ledger.cli import render
 from ledger.cli.common import (
@@ -41,7 +42,7 @@ from ledger.schemas.inputs import (
     StatementInput,
     WithdrawalInput,
 )
-from ledger.schemas.lines import InputError, load_with
+from ledger.schemas.lines import InputError, load_with, loads
 from ledger.schemas.outputs import (
     HistoryOutput,
     ImportOutput,
@@ -91,22 +92,45 @@ def init_command(db: str | None, key: str | None) -> None:
 
 @main.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--max-errors",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Show at most this many bad lines (all are counted).",
+)
 @db_option
 @recorder_option
 @json_option
 def import_command(
-    file: str, db: str | None, recorded_by: str | None, as_json: bool
+    file: str, max_errors: int, db: str | None, recorded_by: str | None, as_json: bool
 ) -> None:
-    """Record every line of a JSON Lines FILE, or nothing if any line is refused."""
+    """Record every line of a JSON Lines FILE, or nothing if any line is refused.
+
+    Every bad line is reported, as FILE:LINE: field: message.
+    """
     try:
         records = read_records(file)
         with open_ledger(db) as ledger, render.progress("projecting") as advance:
             result = ledger.write(records, recorder(recorded_by), advance)
+    except Refused as error:
+        _refused(file, error.problems, max_errors)
     except (InputError, RecordError) as error:
-        where = f"{file}:{error.line}" if error.line is not None else file
-        click.echo(f"{where}: {error.field}: {error.message}", err=True)
-        sys.exit(1)
+        _refused(file, [(error.line, error.field, error.message)], max_errors)
     _report(file, result, as_json, [])
+
+
+def _refused(file: str, problems: list[Problem], max_errors: int) -> None:
+    for text in problem_lines(file, problems[:max_errors]):
+        click.echo(text, err=True)
+    if len(problems) > 1:
+        shown = (
+            f" (the first {max_errors} shown; see --max-errors)"
+            if len(problems) > max_errors
+            else ""
+        )
+        click.echo(f"{len(problems)} errors; nothing was recorded{shown}", err=True)
+    sys.exit(1)
 
 
 def _report(source: str, result: Any, as_json: bool, ids: list[str]) -> None:
@@ -189,12 +213,7 @@ def _stdin_object() -> dict[str, Any]:
         text = sys.stdin.buffer.read().decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError("(stdin)", f"not UTF-8 text ({error.reason})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            "(stdin)", f"not valid JSON: {error.msg} at line {error.lineno}"
-        ) from None
+    data = loads(text, "(stdin)")
     if not isinstance(data, dict):
         raise InputError("(stdin)", "give one JSON object")
     return data
@@ -296,9 +315,11 @@ def correct_command(
 def _value(field: str, text: str) -> Any:
     if field in ("claims", "attribution", "demand", "provenance"):
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InputError("value", f"{field} takes JSON: {error.msg}") from None
+            return loads(text, "value")
+        except InputError as error:
+            key = "" if error.field == "value" else f"{error.field!r} "
+            message = f"{field} takes JSON: {key}{error.message}"
+            raise InputError("value", message) from None
     return text
 
 

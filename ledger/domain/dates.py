@@ -11,12 +11,26 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# re.ASCII: \d would otherwise match any Unicode digit ("２０１９", "٢٠١٩").
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$", re.ASCII)
 _INSTANT = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$",
+    re.ASCII,
 )
-_NAIVE_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_NAIVE_INSTANT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", re.ASCII
+)
 _TICK = timedelta(microseconds=1)
+# The end of year 9999, the last time Python's datetime holds: an interval that
+# would end later ends here.
+END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+
+def _later(start: datetime, delta: timedelta) -> datetime:
+    try:
+        return start + delta
+    except OverflowError:
+        return END_OF_TIME
 
 
 class PartialDateError(ValueError):
@@ -45,16 +59,17 @@ class PartialDate:
         if _INSTANT.fullmatch(text):
             try:
                 start = datetime.fromisoformat(text).astimezone(UTC)
-                return cls(text, "instant", start, start + _TICK)
+                return cls(text, "instant", start, _later(start, _TICK))
             except (ValueError, OverflowError):
                 raise PartialDateError(f"{text!r} is not a valid instant") from None
         if _NAIVE_INSTANT.fullmatch(text):
             raise PartialDateError(
                 f"instant {text!r} has no UTC offset; add one, e.g. {text}Z"
             )
+        digits = "" if text.isascii() else "; write its digits as 0-9"
         raise PartialDateError(
             f"{text!r} is not a partial date (use 2019, 2019-12, 2019-12-03 "
-            "or 2019-12-03T10:00:00Z)"
+            f"or 2019-12-03T10:00:00Z){digits}"
         )
 
     @classmethod
@@ -66,11 +81,12 @@ class PartialDate:
         try:
             start = datetime(year, month, day, tzinfo=UTC)
             if len(parts) == 1:
-                end = datetime(year + 1, 1, 1, tzinfo=UTC)
+                days = 366 if monthrange(year, 2)[1] == 29 else 365
             elif len(parts) == 2:
-                end = start + timedelta(days=monthrange(year, month)[1])
+                days = monthrange(year, month)[1]
             else:
-                end = start + timedelta(days=1)
+                days = 1
+            end = _later(start, timedelta(days=days))
         except (ValueError, OverflowError):
             raise PartialDateError(f"{text!r} is not a valid calendar date") from None
         return cls(text, ("year", "month", "day")[len(parts) - 1], start, end)
@@ -90,4 +106,5 @@ def classify(stated: PartialDate, as_of: PartialDate) -> str:
 
 def parse_instant_bound(text: str) -> datetime:
     """The end of a partial date, as the latest instant it admits (for known_at)."""
-    return PartialDate.parse(text).end - _TICK
+    end = PartialDate.parse(text).end
+    return end if end == END_OF_TIME else end - _TICK

@@ -69,10 +69,78 @@ def _when(env: dict[str, Any]) -> dict[str, Any]:
     return {"recorded_at": env["recorded_at"], "recorded_by": env["recorded_by"]}
 
 
+_TOP = {
+    "incident": (str,),
+    "as_of": (str, type(None)),
+    "known_at": (str, type(None)),
+    "known_at_seq": (int, type(None)),
+    "state": (dict,),
+    "checkpoint": (dict,),
+    "events": (list,),
+}
+_EVENT = {"leaf_index": (int,), "leaf_hash": (str,), "path": (list,)}
+_ENVELOPE = {
+    "seq": (int,),
+    "stream_id": (str,),
+    "version": (int,),
+    "type": (str,),
+    "recorded_at": (str,),
+    "recorded_by": (str,),
+    "payload": (dict,),
+}
+_NAMES = {str: "a string", int: "a whole number", dict: "an object", list: "a list"}
+
+
+def _wrong_type(value: Any, expected: dict[str, tuple[type, ...]], where: str):
+    """The first field of ``value`` missing or of the wrong JSON type, as a problem."""
+    for name, types in expected.items():
+        if name not in value and type(None) not in types:
+            return f"{where}{name} is missing"
+        item = value.get(name)
+        if isinstance(item, bool) or not isinstance(item, types):
+            wanted = " or ".join(_NAMES.get(t, "null") for t in types)
+            return f"{where}{name} is not {wanted}"
+    return None
+
+
+def shape_problems(bundle: dict[str, Any]) -> list[str]:
+    """Fields of the wrong JSON type, named: checked before anything is computed."""
+    problem = _wrong_type(bundle, _TOP, "the bundle's ")
+    for i, event in enumerate(bundle.get("events") if not problem else []):
+        where = f"event {i} of the bundle: "
+        if not isinstance(event, dict):
+            return [f"{where}not an object"]
+        problem = _wrong_type(event, _EVENT, where)
+        if not problem and not isinstance(event.get("envelope"), dict):
+            problem = f"{where}envelope is not an object"
+        problem = problem or _wrong_type(event["envelope"], _ENVELOPE, where)
+        if not problem and not all(isinstance(p, str) for p in event["path"]):
+            problem = f"{where}path is not a list of strings"
+        if problem:
+            break
+    return [problem] if problem else []
+
+
 def verify_bundle(bundle: Any, public: Ed25519PublicKey) -> list[str]:
-    """Every problem found in an audit bundle; an empty list means it verifies."""
+    """Every problem found in an audit bundle; an empty list means it verifies.
+
+    Whatever the bundle holds, the answer is a list of reasons, never an
+    exception: an auditor may be handed anything.
+    """
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
         return [f"not an audit bundle of format {FORMAT}"]
+    problems = shape_problems(bundle)
+    if problems:
+        return problems
+    try:
+        return _problems(bundle, public)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
+        return [f"the bundle is malformed: {type(error).__name__}: {error}"]
+    except RecursionError:
+        return ["the bundle is malformed: nested too deep"]
+
+
+def _problems(bundle: dict[str, Any], public: Ed25519PublicKey) -> list[str]:
     checkpoint = bundle.get("checkpoint")
     problems = checkpoint_problems(checkpoint, public)
     if problems:

@@ -13,7 +13,12 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, func, select
 
-from ledger.domain.dates import PartialDate, classify, parse_instant_bound
+from ledger.domain.dates import (
+    PartialDate,
+    PartialDateError,
+    classify,
+    parse_instant_bound,
+)
 from ledger.domain.state import StatementFacts, apply_change, compute_state
 from ledger.projections import tables as t
 
@@ -38,8 +43,11 @@ class KnownAt:
         if not text:
             return cls()
         for prefix in ("seq:", "#"):
-            if text.startswith(prefix) and text[len(prefix) :].isdigit():
-                return cls(seq=int(text[len(prefix) :]))
+            number = text[len(prefix) :]
+            if text.startswith(prefix) and number.isascii() and number.isdigit():
+                if len(number) > 18:  # a sequence number is a 64-bit integer
+                    raise PartialDateError(f"sequence number {number} is too large")
+                return cls(seq=int(number))
         bound = parse_instant_bound(text)
         return cls(instant=bound.astimezone(UTC).replace(tzinfo=None))
 

@@ -101,7 +101,7 @@ IMPORT_CASES = {
         [line(**INCIDENT_LINE, colour="red")],
         1,
         "colour",
-        "Unknown field",
+        "unknown field 'colour'; the fields are: type, id, title,",
     ),
     "bad slug": (
         [line(**{**INCIDENT_LINE, "id": "Ferry Fire"})],
@@ -121,7 +121,12 @@ IMPORT_CASES = {
         "kind",
         "Must be one of",
     ),
-    "unknown type": ([line(type="widget", id="w1")], 1, "type", "must be one of"),
+    "unknown type": (
+        [line(type="widget", id="w1")],
+        1,
+        "type",
+        "unknown type 'widget'; use one of: incident, actor,",
+    ),
     "unknown speaker": (
         [line(**INCIDENT_LINE), line(**statement(speaker="harbour-master"))],
         2,
@@ -341,7 +346,7 @@ def test_record_invalid_json_on_stdin(seized: ExampleLedger, text: str) -> None:
 def test_record_stdin_unknown_field(seized: ExampleLedger) -> None:
     body = {k: v for k, v in statement(colour="red").items() if k != "type"}
     message = refused(seized.cli("record", input=json.dumps(body)))
-    assert message == "error: colour: Unknown field."
+    assert message.startswith("error: colour: unknown field 'colour'; the fields are:")
     unchanged(seized)
 
 
