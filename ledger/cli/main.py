@@ -23,6 +23,7 @@ from ledger.cli.common import (
     db_option,
     emit,
     json_option,
+    json_text,
     known_at_option,
     open_ledger,
     recorder,
@@ -32,6 +33,14 @@ from ledger.cli.common import (
 from ledger.cli.demo import run_demo
 from ledger.cli.integrity import COMMANDS, key_option
 from ledger.cli.reading import read_records
+from ledger.domain.text import visible
+from ledger.domain.vocabulary import (
+    ATTRIBUTION_MODES,
+    CORRECTABLE_FIELDS,
+    HOP_RELATIONS,
+    STANCES,
+    STATEMENT_KINDS,
+)
 from ledger.integrity.keys import KeyFileError, key_id, load_public, public_path
 from ledger.integrity.service import Integrity, ensure_key, key_path
 from ledger.projections.queries import KnownAt
@@ -66,10 +75,12 @@ def init_command(db: str | None, key: str | None) -> None:
     url = url_of(db)
     before, after = init(url)
     if before == after:
-        click.echo(f"ledger at {url} is up to date (schema {after})")
+        click.echo(visible(f"ledger at {url} is up to date (schema {after})"))
     else:
         click.echo(
-            f"ledger at {url} upgraded from {before or 'nothing'} to schema {after}"
+            visible(
+                f"ledger at {url} upgraded from {before or 'nothing'} to schema {after}"
+            )
         )
     path = key_path(url, key)
     if not path.exists():
@@ -97,14 +108,20 @@ def init_command(db: str | None, key: str | None) -> None:
 def import_command(
     file: str, db: str | None, recorded_by: str | None, as_json: bool
 ) -> None:
-    """Record every line of a JSON Lines FILE, or nothing if any line is refused."""
+    """Record every line of a JSON Lines FILE, or nothing if any line is refused.
+
+    FILE ('-' for standard input) holds one JSON object a line, each with a
+    "type": incident, actor, claim, statement, correction, withdrawal or grade.
+    The format is described in docs/import-format.md (and, as JSON Schema, in
+    docs/import-format.schema.json).
+    """
     try:
         records = read_records(file)
         with open_ledger(db) as ledger, render.progress("projecting") as advance:
             result = ledger.write(records, recorder(recorded_by), advance)
     except (InputError, RecordError) as error:
         where = f"{file}:{error.line}" if error.line is not None else file
-        click.echo(f"{where}: {error.field}: {error.message}", err=True)
+        click.echo(visible(f"{where}: {error.field}: {error.message}"), err=True)
         sys.exit(1)
     _report(file, result, as_json, [])
 
@@ -132,7 +149,7 @@ def _write_one(
 @click.option("--id", "slug", help="Statement id (default: a new st-… id).")
 @click.option("--incident", help="Incident id.")
 @click.option("--speaker", help="Actor id, name or alias of who said it.")
-@click.option("--kind", help="report, assessment, demand, denial, … (see docs/cli.md).")
+@click.option("--kind", help=f"What kind of statement: {', '.join(STATEMENT_KINDS)}.")
 @click.option(
     "--stated-at", help="When it was said: 2019, 2019-12, 2019-12-03 or an instant."
 )
@@ -141,7 +158,8 @@ def _write_one(
     "claims",
     multiple=True,
     metavar="CLAIM[=STANCE]",
-    help="Claim it concerns.",
+    help="A claim it concerns (repeat for several); STANCE is "
+    f"{' or '.join(STANCES)} (default: the kind's).",
 )
 @click.option("--quote", help="The speaker's exact words.")
 @click.option("--paraphrase", help="What the speaker said, in the recorder's words.")
@@ -153,7 +171,13 @@ def _write_one(
     metavar="ACTOR",
     help="Held responsible.",
 )
-@click.option("--attribution-mode", type=click.Choice(["sole", "either", "jointly"]))
+@click.option(
+    "--attribution-mode",
+    type=click.Choice(ATTRIBUTION_MODES),
+    help="How the --attribute actors are held responsible: sole (one actor), "
+    "either (one of them, not saying which) or jointly (all of them together). "
+    "Default: sole.",
+)
 @click.option("--demand-of", metavar="ACTOR", help="Addressee of a demand.")
 @click.option("--demand-action", metavar="TEXT", help="What the demand asks.")
 @click.option(
@@ -165,7 +189,12 @@ def _write_one(
     "--retracts", metavar="STATEMENT", help="The speaker's statement it retracts."
 )
 @click.option(
-    "--via", "hops", multiple=True, metavar="RELATION:AGENT", help="A provenance hop."
+    "--via",
+    "hops",
+    multiple=True,
+    metavar="RELATION:AGENT",
+    help="A provenance hop, from the speaker towards the recorder (repeat, in "
+    f"order); RELATION is one of {', '.join(HOP_RELATIONS)}; AGENT an actor.",
 )
 @click.option("--note", help="A recorder's note.")
 @db_option
@@ -265,9 +294,18 @@ def _statement_from_flags(flags: dict[str, Any], ledger: Ledger) -> dict[str, An
 
 @main.command("correct")
 @click.argument("statement")
-@click.option("--field", "field_", required=True, help="The field to correct.")
 @click.option(
-    "--value", required=True, help="The new value (JSON for lists and objects)."
+    "--field",
+    "field_",
+    required=True,
+    help=f"The field to correct: {', '.join(CORRECTABLE_FIELDS)}.",
+)
+@click.option(
+    "--value",
+    required=True,
+    help="The new value: text, or JSON for attribution, demand and provenance "
+    "(as in an import line). For claims, JSON or CLAIM[=STANCE],CLAIM[=STANCE]. "
+    "An empty value removes an optional field.",
 )
 @click.option("--reason", required=True, help="Why the correction is made.")
 @click.option("--id", "slug", help="Id of this correction (default: a new cx-… id).")
@@ -293,13 +331,32 @@ def correct_command(
     _write_one(db, recorded_by, load_with(CorrectionInput, data), as_json, "correct")
 
 
+# What --value looks like for the fields that take JSON.
+_JSON_EXAMPLES = {
+    "claims": """'[{"claim": "claim-id", "stance": "denies"}]' (or claim-id=denies)""",
+    "attribution": """'{"actors": ["actor-id", "other-id"], "mode": "either"}'""",
+    "demand": """'{"addressee": "actor-id", "action": "what is asked"}'""",
+    "provenance": """'[{"relation": "told", "agent": "actor-id"}]'""",
+}
+
+
 def _value(field: str, text: str) -> Any:
-    if field in ("claims", "attribution", "demand", "provenance"):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InputError("value", f"{field} takes JSON: {error.msg}") from None
-    return text
+    """The --value of a correction: text, JSON, or for claims CLAIM[=STANCE],..."""
+    if field not in _JSON_EXAMPLES or not text.strip():
+        return text
+    if field == "claims" and text.strip()[0] not in "[{":
+        return [
+            {"claim": claim.strip(), **({"stance": stance.strip()} if stance else {})}
+            for claim, _, stance in (item.partition("=") for item in text.split(","))
+        ]
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            "value",
+            f"{field} takes JSON ({error.msg} at character {error.pos + 1}), "
+            f"e.g. --value {_JSON_EXAMPLES[field]}",
+        ) from None
 
 
 @main.command("withdraw")
@@ -323,7 +380,8 @@ def withdraw_command(statement, reason, slug, db, recorded_by, as_json) -> None:
 @main.command("grade")
 @click.argument("statement")
 @click.option(
-    "--reliability", help="Source reliability, A (reliable) to F (cannot be judged)."
+    "--reliability",
+    help="Source reliability, A (reliable) to F (cannot be judged); b reads as B.",
 )
 @click.option(
     "--credibility",
@@ -339,6 +397,8 @@ def grade_command(
     statement, reliability, credibility, reason, slug, db, recorded_by, as_json
 ) -> None:  # type: ignore[no-untyped-def]
     """Grade a STATEMENT, Admiralty style: source reliability and credibility."""
+    if reliability is None and credibility is None:
+        raise click.UsageError("give --reliability (A-F), --credibility (1-6) or both")
     data = {
         "type": "grade",
         "id": slug or _new_id("gr"),
@@ -359,11 +419,7 @@ def incidents_command(db: str | None, as_json: bool) -> None:
         ledger.project()
         data = ledger.read.incidents()
     if as_json:
-        click.echo(
-            json.dumps(
-                IncidentOutput(many=True).dump(data), ensure_ascii=False, indent=2
-            )
-        )
+        click.echo(json_text(IncidentOutput(many=True).dump(data)))
     else:
         render.incidents(data)
 

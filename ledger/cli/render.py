@@ -1,4 +1,10 @@
-"""Tables for people. JSON goes through the output schemas instead."""
+"""Tables for people. JSON goes through the output schemas instead.
+
+Every public function here first passes its data through :func:`_shown`, so
+recorded text cannot act on the terminal: control and bidi characters are
+escaped (``\x1b``, ``\u202e``), newlines are kept only in paragraph fields,
+and rich markup or emoji codes in recorded text are printed as written.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +18,48 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from ledger.domain.text import visible
+
 # Piped output is read in wider windows and files than a terminal's 80 columns.
-# Recorded text is shown verbatim: "[sic]" in a quote is not markup.
+# One-line messages are never wrapped (soft_wrap): a pipe or the terminal
+# decides. Recorded text is shown verbatim: "[sic]" in a quote is not markup,
+# ":warning:" is not an emoji.
 console = Console(
-    soft_wrap=False, markup=False, width=None if sys.stdout.isatty() else 120
+    soft_wrap=True,
+    markup=False,
+    emoji=False,
+    width=None if sys.stdout.isatty() else 120,
 )
+
+# Fields that hold paragraphs: their newlines (and tabs) are shown as such.
+PARAGRAPH_FIELDS = frozenset({"quote", "paraphrase", "note", "description", "reason"})
+
+
+def _shown(value: Any, key: str | None = None) -> Any:
+    """``value`` with every string made safe to print (see ledger.domain.text)."""
+    if isinstance(value, str):
+        return visible(value, paragraph=key in PARAGRAPH_FIELDS)
+    if isinstance(value, dict):
+        return {k: _shown(v, k) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_shown(v, key) for v in value]
+    return value
+
+
+def _table(*headers: str, ids: tuple[str, ...] = (), **kwargs: Any) -> Table:
+    """A table whose ``ids`` columns are never cut or wrapped; prose wraps."""
+    table = Table(**kwargs)
+    for header in headers:
+        if header in ids:
+            table.add_column(header, no_wrap=True, overflow="fold")
+        else:
+            table.add_column(header, overflow="fold")
+    return table
+
+
+def _indented(text: str) -> str:
+    """A paragraph's later lines indented, so they cannot pass for output lines."""
+    return text.replace("\n", "\n    ")
 
 
 @contextmanager
@@ -59,6 +102,7 @@ def _count(n: int, noun: str) -> str:
 
 def write_summary(data: dict[str, Any]) -> None:
     """What a write recorded."""
+    data = _shown(data)
     if data.get("ids"):
         kinds = [*data["new"], *data["unchanged"]] or ["record"]
         verb = "recorded" if data["recorded"] else "nothing new: already recorded"
@@ -81,7 +125,10 @@ def write_summary(data: dict[str, Any]) -> None:
 
 def incidents(rows: list[dict[str, Any]]) -> None:
     """The incidents table."""
-    table = Table("id", "title", "occurred", "place", "claims", "statements")
+    rows = _shown(rows)
+    table = _table(
+        "id", "title", "occurred", "place", "claims", "statements", ids=("id",)
+    )
     for r in rows:
         table.add_row(
             r["id"],
@@ -96,6 +143,7 @@ def incidents(rows: list[dict[str, Any]]) -> None:
 
 def state(data: dict[str, Any], compact: bool = False) -> None:
     """The state of an incident: claims, assessments, demands, undetermined, counts."""
+    data = _shown(data)
     if compact:
         _state_compact(data)
         return
@@ -107,8 +155,15 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
             f"at {incident.get('place', '?')}"
         )
     console.print(_axes(data))
-    claims = Table(
-        "claim", "status", "supported by", "denied by", title="Claims", show_lines=True
+    claims = _table(
+        "claim",
+        "proposition",
+        "status",
+        "supported by",
+        "denied by",
+        ids=("claim", "status"),
+        title="Claims",
+        show_lines=True,
     )
     for c in data["claims"]:
         supporters = _people(c["supporters"])
@@ -117,7 +172,8 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
                 f"{_who(e)} ({e.get('stance', 'supports')})" for e in c["retracted"]
             )
         claims.add_row(
-            f"{c['id']}\n{c['proposition']}",
+            c["id"],
+            c["proposition"],
             c["status"],
             supporters,
             _people(c["deniers"]),
@@ -126,8 +182,13 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
     _assessments(data)
     _demands(data)
     if data["undetermined"]:
-        table = Table(
-            "statement", "speaker", "kind", "stated", title="Undetermined at this date"
+        table = _table(
+            "statement",
+            "speaker",
+            "kind",
+            "stated",
+            ids=("statement",),
+            title="Undetermined at this date",
         )
         for e in data["undetermined"]:
             table.add_row(e["statement"], e["speaker_name"], e["kind"], e["stated_at"])
@@ -137,7 +198,7 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
 
 def _state_compact(data: dict[str, Any]) -> None:
     console.print(_axes(data))
-    table = Table("claim", "status", "supporters", "deniers")
+    table = _table("claim", "status", "supporters", "deniers", ids=("claim", "status"))
     for c in data["claims"]:
         table.add_row(
             c["id"], c["status"], str(len(c["supporters"])), str(len(c["deniers"]))
@@ -176,7 +237,9 @@ def _attribution(entry: dict[str, Any]) -> str:
 
 
 def _assessments(data: dict[str, Any]) -> None:
-    table = Table("claim", "assessed by", "attribution", title="Assessments")
+    table = _table(
+        "claim", "assessed by", "attribution", ids=("claim",), title="Assessments"
+    )
     for c in data["claims"]:
         for e in c["assessments"]:
             table.add_row(c["id"], _who(e), _attribution(e))
@@ -185,8 +248,15 @@ def _assessments(data: dict[str, Any]) -> None:
 
 
 def _demands(data: dict[str, Any]) -> None:
-    table = Table(
-        "demand", "by", "of", "action", "status", title="Demands", show_lines=True
+    table = _table(
+        "demand",
+        "by",
+        "of",
+        "action",
+        "status",
+        ids=("demand",),
+        title="Demands",
+        show_lines=True,
     )
     for d in data["demands"]:
         answers = ", ".join(
@@ -200,13 +270,23 @@ def _demands(data: dict[str, Any]) -> None:
 
 def history(data: dict[str, Any]) -> None:
     """The audit history table."""
+    data = _shown(data)
     title = (
         f"History of {data['incident']}"
         if data["incident"]
         else "History of the ledger"
     )
     console.print(_axes(data))
-    table = Table("seq", "recorded at", "by", "event", "summary", "hash", title=title)
+    table = _table(
+        "seq",
+        "recorded at",
+        "by",
+        "event",
+        "summary",
+        "hash",
+        ids=("seq", "recorded at", "event", "hash"),
+        title=title,
+    )
     for e in data["events"]:
         summary = e["summary"] + (" [undetermined]" if e.get("undetermined") else "")
         table.add_row(
@@ -222,6 +302,7 @@ def history(data: dict[str, Any]) -> None:
 
 def provenance(data: dict[str, Any]) -> None:
     """A statement's provenance, or a claim's and every statement behind it."""
+    data = _shown(data)
     if data.get("claim"):
         claim = data["claim"]
         console.print(f"claim {claim['id']}: {claim['proposition']}", style="bold")
@@ -246,7 +327,7 @@ def _statement(s: dict[str, Any]) -> None:
     )
     for key in ("quote", "paraphrase", "hedging", "note"):
         if s.get(key):
-            console.print(f"  {key}: {s[key]}")
+            console.print(f"  {key}: {_indented(s[key])}")
     if s.get("attribution"):
         console.print(f"  attribution: {_attribution(s)}")
     for c in s.get("claims") or []:
@@ -255,18 +336,21 @@ def _statement(s: dict[str, Any]) -> None:
     for g in s["grades"]:
         console.print(
             f"  graded {g.get('reliability') or '-'}{g.get('credibility') or '-'} "
-            f"by {g['recorded_by']}: {g.get('reason', '')}"
+            f"by {g['recorded_by']}: {_indented(g.get('reason', ''))}"
         )
     if withdrawal:
         console.print(
-            f"  withdrawn by {withdrawal['recorded_by']}: {withdrawal['reason']}"
+            f"  withdrawn by {withdrawal['recorded_by']}: "
+            f"{_indented(withdrawal['reason'])}"
         )
     for c in s["corrections"]:
         console.print(
             f"  corrected {c['field']}: {_value(c['before'])} -> {_value(c['after'])} "
-            f"by {c['recorded_by']} ({c['reason']})"
+            f"by {c['recorded_by']} ({_indented(c['reason'])})"
         )
-    table = Table("seq", "recorded at", "by", "event", "hash")
+    table = _table(
+        "seq", "recorded at", "by", "event", "hash", ids=("seq", "event", "hash")
+    )
     for e in s["events"]:
         table.add_row(
             str(e["seq"]),
