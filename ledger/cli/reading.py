@@ -66,11 +66,11 @@ def read_records(path: str) -> Records:
     chunks = _chunks(lines)
     records: Records = []
     with render.progress("validating", len(lines)) as advance:
-        for found, error in _validated(chunks):
+        for (_, chunk), (found, error) in zip(chunks, _validated(chunks), strict=True):
             if error is not None:
                 raise error
             records += found
-            advance(CHUNK)
+            advance(len(chunk))
     if not records:
         raise InputError("(file)", "no records: the file is empty")
     return records
