@@ -1,9 +1,7 @@
 """Tables for people. JSON goes through the output schemas instead.
 
-Every public function here first passes its data through :func:`_shown`, so
-recorded text cannot act on the terminal: control and bidi characters are
-escaped (``\x1b``, ``\u202e``), newlines are kept only in paragraph fields,
-and rich markup or emoji codes in recorded text are printed as written.
+Every public function here first passes its data through
+:func:`ledger.cli.screen.shown`, so recorded text cannot act on the terminal.
 """
 
 from __future__ import annotations
@@ -16,50 +14,9 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
-from ledger.domain.text import visible
-
-# Piped output is read in wider windows and files than a terminal's 80 columns.
-# One-line messages are never wrapped (soft_wrap): a pipe or the terminal
-# decides. Recorded text is shown verbatim: "[sic]" in a quote is not markup,
-# ":warning:" is not an emoji.
-console = Console(
-    soft_wrap=True,
-    markup=False,
-    emoji=False,
-    width=None if sys.stdout.isatty() else 120,
-)
-
-# Fields that hold paragraphs: their newlines (and tabs) are shown as such.
-PARAGRAPH_FIELDS = frozenset({"quote", "paraphrase", "note", "description", "reason"})
-
-
-def _shown(value: Any, key: str | None = None) -> Any:
-    """``value`` with every string made safe to print (see ledger.domain.text)."""
-    if isinstance(value, str):
-        return visible(value, paragraph=key in PARAGRAPH_FIELDS)
-    if isinstance(value, dict):
-        return {k: _shown(v, k) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_shown(v, key) for v in value]
-    return value
-
-
-def _table(*headers: str, ids: tuple[str, ...] = (), **kwargs: Any) -> Table:
-    """A table whose ``ids`` columns are never cut or wrapped; prose wraps."""
-    table = Table(**kwargs)
-    for header in headers:
-        if header in ids:
-            table.add_column(header, no_wrap=True, overflow="fold")
-        else:
-            table.add_column(header, overflow="fold")
-    return table
-
-
-def _indented(text: str) -> str:
-    """A paragraph's later lines indented, so they cannot pass for output lines."""
-    return text.replace("\n", "\n    ")
+from ledger.cli.screen import console, indented, shown
+from ledger.cli.screen import table as new_table
 
 
 @contextmanager
@@ -102,7 +59,7 @@ def _count(n: int, noun: str) -> str:
 
 def write_summary(data: dict[str, Any]) -> None:
     """What a write recorded."""
-    data = _shown(data)
+    data = shown(data)
     if data.get("ids"):
         kinds = [*data["new"], *data["unchanged"]] or ["record"]
         verb = "recorded" if data["recorded"] else "nothing new: already recorded"
@@ -125,8 +82,8 @@ def write_summary(data: dict[str, Any]) -> None:
 
 def incidents(rows: list[dict[str, Any]]) -> None:
     """The incidents table."""
-    rows = _shown(rows)
-    table = _table(
+    rows = shown(rows)
+    table = new_table(
         "id", "title", "occurred", "place", "claims", "statements", ids=("id",)
     )
     for r in rows:
@@ -143,7 +100,7 @@ def incidents(rows: list[dict[str, Any]]) -> None:
 
 def state(data: dict[str, Any], compact: bool = False) -> None:
     """The state of an incident: claims, assessments, demands, undetermined, counts."""
-    data = _shown(data)
+    data = shown(data)
     if compact:
         _state_compact(data)
         return
@@ -155,7 +112,7 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
             f"at {incident.get('place', '?')}"
         )
     console.print(_axes(data))
-    claims = _table(
+    claims = new_table(
         "claim",
         "proposition",
         "status",
@@ -182,7 +139,7 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
     _assessments(data)
     _demands(data)
     if data["undetermined"]:
-        table = _table(
+        table = new_table(
             "statement",
             "speaker",
             "kind",
@@ -198,7 +155,9 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
 
 def _state_compact(data: dict[str, Any]) -> None:
     console.print(_axes(data))
-    table = _table("claim", "status", "supporters", "deniers", ids=("claim", "status"))
+    table = new_table(
+        "claim", "status", "supporters", "deniers", ids=("claim", "status")
+    )
     for c in data["claims"]:
         table.add_row(
             c["id"], c["status"], str(len(c["supporters"])), str(len(c["deniers"]))
@@ -237,7 +196,7 @@ def _attribution(entry: dict[str, Any]) -> str:
 
 
 def _assessments(data: dict[str, Any]) -> None:
-    table = _table(
+    table = new_table(
         "claim", "assessed by", "attribution", ids=("claim",), title="Assessments"
     )
     for c in data["claims"]:
@@ -248,7 +207,7 @@ def _assessments(data: dict[str, Any]) -> None:
 
 
 def _demands(data: dict[str, Any]) -> None:
-    table = _table(
+    table = new_table(
         "demand",
         "by",
         "of",
@@ -270,14 +229,14 @@ def _demands(data: dict[str, Any]) -> None:
 
 def history(data: dict[str, Any]) -> None:
     """The audit history table."""
-    data = _shown(data)
+    data = shown(data)
     title = (
         f"History of {data['incident']}"
         if data["incident"]
         else "History of the ledger"
     )
     console.print(_axes(data))
-    table = _table(
+    table = new_table(
         "seq",
         "recorded at",
         "by",
@@ -302,7 +261,7 @@ def history(data: dict[str, Any]) -> None:
 
 def provenance(data: dict[str, Any]) -> None:
     """A statement's provenance, or a claim's and every statement behind it."""
-    data = _shown(data)
+    data = shown(data)
     if data.get("claim"):
         claim = data["claim"]
         console.print(f"claim {claim['id']}: {claim['proposition']}", style="bold")
@@ -327,7 +286,7 @@ def _statement(s: dict[str, Any]) -> None:
     )
     for key in ("quote", "paraphrase", "hedging", "note"):
         if s.get(key):
-            console.print(f"  {key}: {_indented(s[key])}")
+            console.print(f"  {key}: {indented(s[key])}")
     if s.get("attribution"):
         console.print(f"  attribution: {_attribution(s)}")
     for c in s.get("claims") or []:
@@ -336,19 +295,19 @@ def _statement(s: dict[str, Any]) -> None:
     for g in s["grades"]:
         console.print(
             f"  graded {g.get('reliability') or '-'}{g.get('credibility') or '-'} "
-            f"by {g['recorded_by']}: {_indented(g.get('reason', ''))}"
+            f"by {g['recorded_by']}: {indented(g.get('reason', ''))}"
         )
     if withdrawal:
         console.print(
             f"  withdrawn by {withdrawal['recorded_by']}: "
-            f"{_indented(withdrawal['reason'])}"
+            f"{indented(withdrawal['reason'])}"
         )
     for c in s["corrections"]:
         console.print(
             f"  corrected {c['field']}: {_value(c['before'])} -> {_value(c['after'])} "
-            f"by {c['recorded_by']} ({_indented(c['reason'])})"
+            f"by {c['recorded_by']} ({indented(c['reason'])})"
         )
-    table = _table(
+    table = new_table(
         "seq", "recorded at", "by", "event", "hash", ids=("seq", "event", "hash")
     )
     for e in s["events"]:
