@@ -203,9 +203,12 @@ def verify_bundle_command(file: str, public_key: str) -> None:
         _fail(problems)
     checkpoint = bundle["checkpoint"]
     click.echo(
-        f"{file} verifies: {len(bundle['events'])} events are in the ledger signed at "
-        f"tree size {checkpoint['tree_size']} (root {checkpoint['root_hash'][:16]}…), "
-        f"and the state of {bundle['incident']} follows from them"
+        visible(
+            f"{file} verifies: {len(bundle['events'])} events are in the ledger "
+            f"signed at tree size {checkpoint['tree_size']} "
+            f"(root {checkpoint['root_hash'][:16]}…), "
+            f"and the state of {bundle['incident']} follows from them"
+        )
     )
 
 

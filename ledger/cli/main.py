@@ -510,7 +510,7 @@ def rebuild_command(db: str | None, force: bool) -> None:
         findings = [] if force else Integrity(ledger).compare_leaves()
         if findings:
             click.echo(
-                f"refusing to rebuild: {findings[0].message}\n"
+                f"refusing to rebuild: {visible(findings[0].message)}\n"
                 "a rebuild would erase this evidence; run `ledger verify`, "
                 "or --force to rebuild anyway",
                 err=True,

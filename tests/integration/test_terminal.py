@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from ledger.cli import render
+from ledger.cli.main import main
 from ledger.schemas.lines import parse_line
 from tests.support import ExampleLedger
 
@@ -344,3 +346,24 @@ def test_errors_that_echo_an_argument_show_it_escaped(
         assert result.exit_code == 1, (args, result.output, result.exception)
         assert not RAW.search(result.stderr), (args, result.stderr)
         assert SHOWN[name] in result.stderr, (args, result.stderr)
+
+
+@pytest.mark.parametrize("name", ["clear-screen", "window-title", "c1-csi"])
+def test_verify_bundle_shows_what_a_bundle_says_escaped(
+    tmp_path: Path, name: str
+) -> None:
+    ledger = ExampleLedger.new(tmp_path).holding("fictional-seizure")
+    assert ledger.cli("init").exit_code == 0  # the signing key
+    path = tmp_path / "bundle.json"
+    made = ledger.cli("audit-bundle", "tanker-seizure", "--output", str(path))
+    assert made.exit_code == 0, (made.output, made.exception)
+    bundle = json.loads(path.read_text("utf-8"))
+    bundle["checkpoint"]["key_id"] = HOSTILE[name]
+    path.write_text(json.dumps(bundle), "utf-8")
+    public = ledger.key.with_name(ledger.key.name + ".pub")
+    result = CliRunner().invoke(
+        main, ["verify-bundle", str(path), "--key", str(public)]
+    )
+    assert result.exit_code == 3, (result.output, result.exception)
+    assert not RAW.search(result.stderr), result.stderr
+    assert SHOWN[name] in result.stderr
