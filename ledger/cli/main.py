@@ -193,7 +193,7 @@ def _write_one(
     "hops",
     multiple=True,
     metavar="RELATION:AGENT",
-    help="A provenance hop, from the speaker towards the recorder (repeat, in "
+    help="A provenance hop, from the speaker towards the document (repeat, in "
     f"order); RELATION is one of {', '.join(HOP_RELATIONS)}; AGENT an actor.",
 )
 @click.option("--note", help="A recorder's note.")
@@ -247,10 +247,7 @@ def _actor(ledger: Ledger, ref: str | None, field: str) -> str | None:
 
 
 def _statement_from_flags(flags: dict[str, Any], ledger: Ledger) -> dict[str, Any]:
-    claims = []
-    for item in flags["claims"]:
-        claim, _, stance = item.partition("=")
-        claims.append({"claim": claim, **({"stance": stance} if stance else {})})
+    claims = _stances(flags["claims"])
     hops = []
     for i, item in enumerate(flags["hops"]):
         relation, sep, agent = item.partition(":")
@@ -345,18 +342,30 @@ def _value(field: str, text: str) -> Any:
     if field not in _JSON_EXAMPLES or not text.strip():
         return text
     if field == "claims" and text.strip()[0] not in "[{":
-        return [
-            {"claim": claim.strip(), **({"stance": stance.strip()} if stance else {})}
-            for claim, _, stance in (item.partition("=") for item in text.split(","))
-        ]
+        return _stances(text.split(","))
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(
             "value",
             f"{field} takes JSON ({error.msg} at character {error.pos + 1}), "
             f"e.g. --value {_JSON_EXAMPLES[field]}",
         ) from None
+    if field == "claims" and isinstance(value, list):
+        # '["claim-id"]' is read as the claim ids it lists.
+        return [_stances([v])[0] if isinstance(v, str) else v for v in value]
+    return value
+
+
+def _stances(items: list[str]) -> list[dict[str, str]]:
+    """``CLAIM[=STANCE]`` items as the claims of a statement."""
+    stances = []
+    for item in items:
+        claim, _, stance = item.partition("=")
+        stances.append(
+            {"claim": claim.strip(), **({"stance": stance.strip()} if stance else {})}
+        )
+    return stances
 
 
 @main.command("withdraw")

@@ -211,6 +211,19 @@ def test_correct_claims_takes_bare_claim_ids(tmp_path: Path) -> None:
     ]
 
 
+def test_correct_claims_takes_a_json_list_of_claim_ids(tmp_path: Path) -> None:
+    ledger = ExampleLedger.new(tmp_path).holding("fictional-seizure")
+    result = ledger.cli(
+        "correct", "agency-attribution", "--field", "claims",
+        "--value", '["tanker-was-seized"]', "--reason", "checked",
+    )  # fmt: skip
+    assert result.exit_code == 0, (result.output, result.exception)
+    shown = json.loads(ledger.cli("provenance", "agency-attribution", "--json").output)
+    assert shown["statement"]["claims"] == [
+        {"claim": "tanker-was-seized", "stance": "supports"}
+    ]
+
+
 @pytest.mark.parametrize(
     ("field", "example"),
     [
