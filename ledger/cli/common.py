@@ -17,10 +17,12 @@ from ledger.bootstrap import Ledger, NotInitialised
 from ledger.cli.demo import NotEmpty
 from ledger.domain.dates import PartialDate, PartialDateError
 from ledger.domain.model import LedgerRuleError
+from ledger.domain.text import json_safe, visible
 from ledger.integrity.keys import KeyFileError
 from ledger.persistence import BadSetting, UnsupportedDatabase, database_url
 from ledger.projections.queries import KnownAt, NotFound
-from ledger.schemas.lines import InputError
+from ledger.schemas.inputs import RecorderInput
+from ledger.schemas.lines import InputError, load_with
 
 USER_ERRORS = (
     NotEmpty,
@@ -58,16 +60,19 @@ class LedgerGroup(click.Group):
         except USER_ERRORS as error:
             line = getattr(error, "line", None)
             where = f"line {line}: " if line else ""
-            click.echo(f"error: {where}{error}", err=True)
+            click.echo(visible(f"error: {where}{error}"), err=True)
         except eventsourcing.persistence.MapperDeserialisationError as error:
             reason = str(error).splitlines()[0]
-            click.echo(f"error: a stored event cannot be read: {reason}", err=True)
+            click.echo(
+                visible(f"error: a stored event cannot be read: {reason}"), err=True
+            )
             click.echo("run `ledger verify` to see what was damaged", err=True)
             ctx.exit(3)
         except UNREACHABLE as error:
             reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
             click.echo(
-                f"error: cannot reach the database, or it refused: {reason}", err=True
+                visible(f"error: cannot reach the database, or it refused: {reason}"),
+                err=True,
             )
         ctx.exit(1)
 
@@ -120,15 +125,25 @@ known_at_option = click.option(
 
 
 def recorder(given: str | None) -> str:
-    """``--recorded-by``, else ``LEDGER_RECORDER``, else the operating-system user."""
+    """``--recorded-by``, else ``LEDGER_RECORDER``, else the operating-system user.
+
+    The name is one line of text (at most 200 characters), checked by the schema.
+    """
     if given:
-        return given
+        return _checked_recorder(given, "--recorded-by")
     if os.environ.get("LEDGER_RECORDER"):
-        return os.environ["LEDGER_RECORDER"]
+        return _checked_recorder(os.environ["LEDGER_RECORDER"], "LEDGER_RECORDER")
     try:
-        return getpass.getuser()
+        return _checked_recorder(getpass.getuser(), "the OS user name")
     except (KeyError, OSError):
         return f"uid-{os.getuid()}"
+
+
+def _checked_recorder(name: str, source: str) -> str:
+    try:
+        return load_with(RecorderInput, {"recorded_by": name})["recorded_by"]
+    except InputError as error:
+        raise InputError(f"recorded_by ({source})", error.message) from None
 
 
 def open_ledger(db: str | None) -> Ledger:
@@ -143,9 +158,14 @@ def url_of(db: str | None) -> str:
     return database_url(db or group_db)
 
 
+def json_text(data: Any) -> str:
+    """JSON for output: exact, with every control character escaped."""
+    return json_safe(json.dumps(data, ensure_ascii=False, indent=2))
+
+
 def emit(data: Any, schema: type, as_json: bool, table: Any) -> None:
     """JSON through the output schema, or a table for people."""
     if as_json:
-        click.echo(json.dumps(schema().dump(data), ensure_ascii=False, indent=2))
+        click.echo(json_text(schema().dump(data)))
     else:
         table(data)

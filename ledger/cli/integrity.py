@@ -17,11 +17,13 @@ from ledger.cli.common import (
     as_of_option,
     db_option,
     json_option,
+    json_text,
     known_at_option,
     open_ledger,
     recorder,
     recorder_option,
 )
+from ledger.domain.text import visible
 from ledger.integrity.bundle import make_bundle, verify_bundle
 from ledger.integrity.keys import KeyFileError, load_public
 from ledger.integrity.service import Integrity, IntegrityError
@@ -43,7 +45,7 @@ public_key_option = click.option(
 
 
 def _print(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(json_text(data))
 
 
 def _read_json(path: str, what: str) -> Any:
@@ -59,7 +61,7 @@ def _read_json(path: str, what: str) -> Any:
 
 def _fail(messages: list[str]) -> None:
     for message in messages:
-        click.echo(f"FAILED: {message}", err=True)
+        click.echo(visible(f"FAILED: {message}"), err=True)
     sys.exit(FAILED)
 
 
@@ -208,9 +210,12 @@ def verify_bundle_command(file: str, public_key: str) -> None:
         _fail(problems)
     checkpoint = bundle["checkpoint"]
     click.echo(
-        f"{file} verifies: {len(bundle['events'])} events are in the ledger signed at "
-        f"tree size {checkpoint['tree_size']} (root {checkpoint['root_hash'][:16]}…), "
-        f"and the state of {bundle['incident']} follows from them"
+        visible(
+            f"{file} verifies: {len(bundle['events'])} events are in the ledger "
+            f"signed at tree size {checkpoint['tree_size']} "
+            f"(root {checkpoint['root_hash'][:16]}…), "
+            f"and the state of {bundle['incident']} follows from them"
+        )
     )
 
 

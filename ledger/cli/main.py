@@ -24,6 +24,7 @@ from ledger.cli.common import (
     db_option,
     emit,
     json_option,
+    json_text,
     known_at_option,
     open_ledger,
     recorder,
@@ -33,6 +34,14 @@ from ledger.cli.common import (
 from ledger.cli.demo import run_demo
 from ledger.cli.integrity import COMMANDS, key_option
 from ledger.cli.reading import read_records
+from ledger.domain.text import visible
+from ledger.domain.vocabulary import (
+    ATTRIBUTION_MODES,
+    CORRECTABLE_FIELDS,
+    HOP_RELATIONS,
+    STANCES,
+    STATEMENT_KINDS,
+)
 from ledger.integrity.keys import KeyFileError, key_id, load_public, public_path
 from ledger.integrity.service import Integrity, ensure_key, key_path
 from ledger.projections.queries import KnownAt
@@ -67,10 +76,12 @@ def init_command(db: str | None, key: str | None) -> None:
     url = url_of(db)
     before, after = init(url)
     if before == after:
-        click.echo(f"ledger at {url} is up to date (schema {after})")
+        click.echo(visible(f"ledger at {url} is up to date (schema {after})"))
     else:
         click.echo(
-            f"ledger at {url} upgraded from {before or 'nothing'} to schema {after}"
+            visible(
+                f"ledger at {url} upgraded from {before or 'nothing'} to schema {after}"
+            )
         )
     path = key_path(url, key)
     if not path.exists():
@@ -107,7 +118,11 @@ def import_command(
 ) -> None:
     """Record every line of a JSON Lines FILE, or nothing if any line is refused.
 
-    Every bad line is reported, as FILE:LINE: field: message.
+    FILE ('-' for standard input) holds one JSON object a line, each with a
+    "type": incident, actor, claim, statement, correction, withdrawal or grade.
+    The format is described in docs/import-format.md (and, as JSON Schema, in
+    docs/import-format.schema.json). Every bad line is reported, as
+    FILE:LINE: field: message.
     """
     try:
         records = read_records(file)
@@ -122,7 +137,7 @@ def import_command(
 
 def _refused(file: str, problems: list[Problem], max_errors: int) -> None:
     for text in problem_lines(file, problems[:max_errors]):
-        click.echo(text, err=True)
+        click.echo(visible(text), err=True)
     if len(problems) > 1:
         shown = (
             f" (the first {max_errors} shown; see --max-errors)"
@@ -156,7 +171,7 @@ def _write_one(
 @click.option("--id", "slug", help="Statement id (default: a new st-… id).")
 @click.option("--incident", help="Incident id.")
 @click.option("--speaker", help="Actor id, name or alias of who said it.")
-@click.option("--kind", help="report, assessment, demand, denial, … (see docs/cli.md).")
+@click.option("--kind", help=f"What kind of statement: {', '.join(STATEMENT_KINDS)}.")
 @click.option(
     "--stated-at", help="When it was said: 2019, 2019-12, 2019-12-03 or an instant."
 )
@@ -165,7 +180,8 @@ def _write_one(
     "claims",
     multiple=True,
     metavar="CLAIM[=STANCE]",
-    help="Claim it concerns.",
+    help="A claim it concerns (repeat for several); STANCE is "
+    f"{' or '.join(STANCES)} (default: the kind's).",
 )
 @click.option("--quote", help="The speaker's exact words.")
 @click.option("--paraphrase", help="What the speaker said, in the recorder's words.")
@@ -177,7 +193,13 @@ def _write_one(
     metavar="ACTOR",
     help="Held responsible.",
 )
-@click.option("--attribution-mode", type=click.Choice(["sole", "either", "jointly"]))
+@click.option(
+    "--attribution-mode",
+    type=click.Choice(ATTRIBUTION_MODES),
+    help="How the --attribute actors are held responsible: sole (one actor), "
+    "either (one of them, not saying which) or jointly (all of them together). "
+    "Default: sole.",
+)
 @click.option("--demand-of", metavar="ACTOR", help="Addressee of a demand.")
 @click.option("--demand-action", metavar="TEXT", help="What the demand asks.")
 @click.option(
@@ -189,7 +211,12 @@ def _write_one(
     "--retracts", metavar="STATEMENT", help="The speaker's statement it retracts."
 )
 @click.option(
-    "--via", "hops", multiple=True, metavar="RELATION:AGENT", help="A provenance hop."
+    "--via",
+    "hops",
+    multiple=True,
+    metavar="RELATION:AGENT",
+    help="A provenance hop, from the speaker towards the document (repeat, in "
+    f"order); RELATION is one of {', '.join(HOP_RELATIONS)}; AGENT an actor.",
 )
 @click.option("--note", help="A recorder's note.")
 @db_option
@@ -237,10 +264,7 @@ def _actor(ledger: Ledger, ref: str | None, field: str) -> str | None:
 
 
 def _statement_from_flags(flags: dict[str, Any], ledger: Ledger) -> dict[str, Any]:
-    claims = []
-    for item in flags["claims"]:
-        claim, _, stance = item.partition("=")
-        claims.append({"claim": claim, **({"stance": stance} if stance else {})})
+    claims = _stances(flags["claims"])
     hops = []
     for i, item in enumerate(flags["hops"]):
         relation, sep, agent = item.partition(":")
@@ -284,9 +308,18 @@ def _statement_from_flags(flags: dict[str, Any], ledger: Ledger) -> dict[str, An
 
 @main.command("correct")
 @click.argument("statement")
-@click.option("--field", "field_", required=True, help="The field to correct.")
 @click.option(
-    "--value", required=True, help="The new value (JSON for lists and objects)."
+    "--field",
+    "field_",
+    required=True,
+    help=f"The field to correct: {', '.join(CORRECTABLE_FIELDS)}.",
+)
+@click.option(
+    "--value",
+    required=True,
+    help="The new value: text, or JSON for attribution, demand and provenance "
+    "(as in an import line). For claims, JSON or CLAIM[=STANCE],CLAIM[=STANCE]. "
+    "An empty value removes an optional field.",
 )
 @click.option("--reason", required=True, help="Why the correction is made.")
 @click.option("--id", "slug", help="Id of this correction (default: a new cx-… id).")
@@ -312,15 +345,45 @@ def correct_command(
     _write_one(db, recorded_by, load_with(CorrectionInput, data), as_json, "correct")
 
 
+# What --value looks like for the fields that take JSON.
+_JSON_EXAMPLES = {
+    "claims": """'[{"claim": "claim-id", "stance": "denies"}]' (or claim-id=denies)""",
+    "attribution": """'{"actors": ["actor-id", "other-id"], "mode": "either"}'""",
+    "demand": """'{"addressee": "actor-id", "action": "what is asked"}'""",
+    "provenance": """'[{"relation": "told", "agent": "actor-id"}]'""",
+}
+
+
 def _value(field: str, text: str) -> Any:
-    if field in ("claims", "attribution", "demand", "provenance"):
-        try:
-            return loads(text, "value")
-        except InputError as error:
-            key = "" if error.field == "value" else f"{error.field!r} "
-            message = f"{field} takes JSON: {key}{error.message}"
-            raise InputError("value", message) from None
-    return text
+    """The --value of a correction: text, JSON, or for claims CLAIM[=STANCE],..."""
+    if field not in _JSON_EXAMPLES or not text.strip():
+        return text
+    if field == "claims" and text.strip()[0] not in "[{":
+        return _stances(text.split(","))
+    try:
+        value = loads(text, "value")
+    except InputError as error:
+        key = "" if error.field == "value" else f"{error.field!r}: "
+        raise InputError(
+            "value",
+            f"{field} takes JSON ({key}{error.message}), "
+            f"e.g. --value {_JSON_EXAMPLES[field]}",
+        ) from None
+    if field == "claims" and isinstance(value, list):
+        # '["claim-id"]' is read as the claim ids it lists.
+        return [_stances([v])[0] if isinstance(v, str) else v for v in value]
+    return value
+
+
+def _stances(items: list[str]) -> list[dict[str, str]]:
+    """``CLAIM[=STANCE]`` items as the claims of a statement."""
+    stances = []
+    for item in items:
+        claim, _, stance = item.partition("=")
+        stances.append(
+            {"claim": claim.strip(), **({"stance": stance.strip()} if stance else {})}
+        )
+    return stances
 
 
 @main.command("withdraw")
@@ -344,7 +407,8 @@ def withdraw_command(statement, reason, slug, db, recorded_by, as_json) -> None:
 @main.command("grade")
 @click.argument("statement")
 @click.option(
-    "--reliability", help="Source reliability, A (reliable) to F (cannot be judged)."
+    "--reliability",
+    help="Source reliability, A (reliable) to F (cannot be judged); b reads as B.",
 )
 @click.option(
     "--credibility",
@@ -360,6 +424,8 @@ def grade_command(
     statement, reliability, credibility, reason, slug, db, recorded_by, as_json
 ) -> None:  # type: ignore[no-untyped-def]
     """Grade a STATEMENT, Admiralty style: source reliability and credibility."""
+    if reliability is None and credibility is None:
+        raise click.UsageError("give --reliability (A-F), --credibility (1-6) or both")
     data = {
         "type": "grade",
         "id": slug or _new_id("gr"),
@@ -380,11 +446,7 @@ def incidents_command(db: str | None, as_json: bool) -> None:
         ledger.project()
         data = ledger.read.incidents()
     if as_json:
-        click.echo(
-            json.dumps(
-                IncidentOutput(many=True).dump(data), ensure_ascii=False, indent=2
-            )
-        )
+        click.echo(json_text(IncidentOutput(many=True).dump(data)))
     else:
         render.incidents(data)
 
@@ -475,7 +537,7 @@ def rebuild_command(db: str | None, force: bool) -> None:
         findings = [] if force else Integrity(ledger).compare_leaves()
         if findings:
             click.echo(
-                f"refusing to rebuild: {findings[0].message}\n"
+                f"refusing to rebuild: {visible(findings[0].message)}\n"
                 "a rebuild would erase this evidence; run `ledger verify`, "
                 "or --force to rebuild anyway",
                 err=True,

@@ -28,7 +28,8 @@ _PR_SET_PDEATHSIG = 1
 
 def _split(text: str) -> list[str]:
     # Only a newline ends a JSON line: U+2028 and friends are legal inside strings.
-    return [line.removesuffix("\r") for line in text.split("\n")]
+    # The newline that ends the last line does not start another one.
+    return [line.removesuffix("\r") for line in text.removesuffix("\n").split("\n")]
 
 
 def _lines(path: str) -> list[str]:

@@ -1,4 +1,8 @@
-"""Tables for people. JSON goes through the output schemas instead."""
+"""Tables for people. JSON goes through the output schemas instead.
+
+Every public function here first passes its data through
+:func:`ledger.cli.screen.shown`, so recorded text cannot act on the terminal.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,9 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
-# Piped output is read in wider windows and files than a terminal's 80 columns.
-# Recorded text is shown verbatim: "[sic]" in a quote is not markup.
-console = Console(
-    soft_wrap=False, markup=False, width=None if sys.stdout.isatty() else 120
-)
+from ledger.cli.screen import console, indented, shown
+from ledger.cli.screen import table as new_table
 
 
 @contextmanager
@@ -59,6 +59,7 @@ def _count(n: int, noun: str) -> str:
 
 def write_summary(data: dict[str, Any]) -> None:
     """What a write recorded."""
+    data = shown(data)
     if data.get("ids"):
         kinds = [*data["new"], *data["unchanged"]] or ["record"]
         verb = "recorded" if data["recorded"] else "nothing new: already recorded"
@@ -81,7 +82,10 @@ def write_summary(data: dict[str, Any]) -> None:
 
 def incidents(rows: list[dict[str, Any]]) -> None:
     """The incidents table."""
-    table = Table("id", "title", "occurred", "place", "claims", "statements")
+    rows = shown(rows)
+    table = new_table(
+        "id", "title", "occurred", "place", "claims", "statements", ids=("id",)
+    )
     for r in rows:
         table.add_row(
             r["id"],
@@ -96,6 +100,7 @@ def incidents(rows: list[dict[str, Any]]) -> None:
 
 def state(data: dict[str, Any], compact: bool = False) -> None:
     """The state of an incident: claims, assessments, demands, undetermined, counts."""
+    data = shown(data)
     if compact:
         _state_compact(data)
         return
@@ -107,8 +112,15 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
             f"at {incident.get('place', '?')}"
         )
     console.print(_axes(data))
-    claims = Table(
-        "claim", "status", "supported by", "denied by", title="Claims", show_lines=True
+    claims = new_table(
+        "claim",
+        "proposition",
+        "status",
+        "supported by",
+        "denied by",
+        ids=("claim", "status"),
+        title="Claims",
+        show_lines=True,
     )
     for c in data["claims"]:
         supporters = _people(c["supporters"])
@@ -117,7 +129,8 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
                 f"{_who(e)} ({e.get('stance', 'supports')})" for e in c["retracted"]
             )
         claims.add_row(
-            f"{c['id']}\n{c['proposition']}",
+            c["id"],
+            c["proposition"],
             c["status"],
             supporters,
             _people(c["deniers"]),
@@ -126,8 +139,13 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
     _assessments(data)
     _demands(data)
     if data["undetermined"]:
-        table = Table(
-            "statement", "speaker", "kind", "stated", title="Undetermined at this date"
+        table = new_table(
+            "statement",
+            "speaker",
+            "kind",
+            "stated",
+            ids=("statement",),
+            title="Undetermined at this date",
         )
         for e in data["undetermined"]:
             table.add_row(e["statement"], e["speaker_name"], e["kind"], e["stated_at"])
@@ -137,7 +155,9 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
 
 def _state_compact(data: dict[str, Any]) -> None:
     console.print(_axes(data))
-    table = Table("claim", "status", "supporters", "deniers")
+    table = new_table(
+        "claim", "status", "supporters", "deniers", ids=("claim", "status")
+    )
     for c in data["claims"]:
         table.add_row(
             c["id"], c["status"], str(len(c["supporters"])), str(len(c["deniers"]))
@@ -176,7 +196,9 @@ def _attribution(entry: dict[str, Any]) -> str:
 
 
 def _assessments(data: dict[str, Any]) -> None:
-    table = Table("claim", "assessed by", "attribution", title="Assessments")
+    table = new_table(
+        "claim", "assessed by", "attribution", ids=("claim",), title="Assessments"
+    )
     for c in data["claims"]:
         for e in c["assessments"]:
             table.add_row(c["id"], _who(e), _attribution(e))
@@ -185,8 +207,15 @@ def _assessments(data: dict[str, Any]) -> None:
 
 
 def _demands(data: dict[str, Any]) -> None:
-    table = Table(
-        "demand", "by", "of", "action", "status", title="Demands", show_lines=True
+    table = new_table(
+        "demand",
+        "by",
+        "of",
+        "action",
+        "status",
+        ids=("demand",),
+        title="Demands",
+        show_lines=True,
     )
     for d in data["demands"]:
         answers = ", ".join(
@@ -200,13 +229,23 @@ def _demands(data: dict[str, Any]) -> None:
 
 def history(data: dict[str, Any]) -> None:
     """The audit history table."""
+    data = shown(data)
     title = (
         f"History of {data['incident']}"
         if data["incident"]
         else "History of the ledger"
     )
     console.print(_axes(data))
-    table = Table("seq", "recorded at", "by", "event", "summary", "hash", title=title)
+    table = new_table(
+        "seq",
+        "recorded at",
+        "by",
+        "event",
+        "summary",
+        "hash",
+        ids=("seq", "recorded at", "event", "hash"),
+        title=title,
+    )
     for e in data["events"]:
         summary = e["summary"] + (" [undetermined]" if e.get("undetermined") else "")
         table.add_row(
@@ -222,6 +261,7 @@ def history(data: dict[str, Any]) -> None:
 
 def provenance(data: dict[str, Any]) -> None:
     """A statement's provenance, or a claim's and every statement behind it."""
+    data = shown(data)
     if data.get("claim"):
         claim = data["claim"]
         console.print(f"claim {claim['id']}: {claim['proposition']}", style="bold")
@@ -246,7 +286,7 @@ def _statement(s: dict[str, Any]) -> None:
     )
     for key in ("quote", "paraphrase", "hedging", "note"):
         if s.get(key):
-            console.print(f"  {key}: {s[key]}")
+            console.print(f"  {key}: {indented(s[key])}")
     if s.get("attribution"):
         console.print(f"  attribution: {_attribution(s)}")
     for c in s.get("claims") or []:
@@ -255,18 +295,21 @@ def _statement(s: dict[str, Any]) -> None:
     for g in s["grades"]:
         console.print(
             f"  graded {g.get('reliability') or '-'}{g.get('credibility') or '-'} "
-            f"by {g['recorded_by']}: {g.get('reason', '')}"
+            f"by {g['recorded_by']}: {indented(g.get('reason', ''))}"
         )
     if withdrawal:
         console.print(
-            f"  withdrawn by {withdrawal['recorded_by']}: {withdrawal['reason']}"
+            f"  withdrawn by {withdrawal['recorded_by']}: "
+            f"{indented(withdrawal['reason'])}"
         )
     for c in s["corrections"]:
         console.print(
             f"  corrected {c['field']}: {_value(c['before'])} -> {_value(c['after'])} "
-            f"by {c['recorded_by']} ({c['reason']})"
+            f"by {c['recorded_by']} ({indented(c['reason'])})"
         )
-    table = Table("seq", "recorded at", "by", "event", "hash")
+    table = new_table(
+        "seq", "recorded at", "by", "event", "hash", ids=("seq", "event", "hash")
+    )
     for e in s["events"]:
         table.add_row(
             str(e["seq"]),

@@ -21,6 +21,7 @@ from marshmallow import (
 from ledger.domain.canonical import nfc
 from ledger.domain.dates import PartialDate, PartialDateError
 from ledger.domain.rules import statement_problems
+from ledger.domain.text import one_line_problem
 from ledger.domain.vocabulary import (
     ACTOR_KINDS,
     ATTRIBUTION_MODES,
@@ -45,8 +46,28 @@ def Slug(**kwargs: Any) -> fields.String:  # noqa: N802 - reads as a field type
 
 
 def Text(**kwargs: Any) -> fields.String:  # noqa: N802
-    """Free text that must not be blank."""
+    """Free text that must not be blank; may hold paragraphs (newlines are kept)."""
     return fields.String(validate=validate.Length(min=1, max=20000), **kwargs)
+
+
+def _one_line(value: str) -> None:
+    problem = one_line_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
+
+def Line(max_length: int = 20000, **kwargs: Any) -> fields.String:  # noqa: N802
+    """One line of text (a title, a name): no line breaks, no control characters."""
+    return fields.String(
+        validate=[validate.Length(min=1, max=max_length), _one_line], **kwargs
+    )
+
+
+class Grade(fields.String):
+    """An Admiralty reliability grade; ``b`` is read as ``B``."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).upper()
 
 
 class PartialDateField(fields.Field):
@@ -120,10 +141,10 @@ class IncidentInput(InputSchema):
 
     type = fields.Constant("incident")
     id = Slug(required=True)
-    title = Text(required=True)
+    title = Line(required=True)
     description = Text()
     occurred_at = PartialDateField()
-    place = Text()
+    place = Line()
 
 
 class ActorInput(InputSchema):
@@ -131,11 +152,11 @@ class ActorInput(InputSchema):
 
     type = fields.Constant("actor")
     id = Slug(required=True)
-    name = Text()
+    name = Line()
     kind = fields.String(required=True, validate=validate.OneOf(ACTOR_KINDS))
-    aliases = fields.List(Text())
+    aliases = fields.List(Line())
     affiliation = Slug()
-    role = Text()
+    role = Line()
     description = Text()
     anonymous = fields.Boolean(load_default=False, truthy={True}, falsy={False})
 
@@ -155,7 +176,7 @@ class ClaimInput(InputSchema):
     type = fields.Constant("claim")
     id = Slug(required=True)
     incident = Slug(required=True)
-    proposition = Text(required=True)
+    proposition = Line(required=True)
 
 
 class StanceInput(PartSchema):
@@ -178,14 +199,14 @@ class DemandInput(PartSchema):
     """What a demand asks, and of whom."""
 
     addressee = Slug(required=True)
-    action = Text(required=True)
+    action = Line(required=True)
 
 
 class DocumentInput(PartSchema):
     """The source document a recorder read."""
 
     outlet = Slug()
-    title = Text()
+    title = Line()
     url = fields.Url()
     published_at = PartialDateField()
     retrieved_at = PartialDateField()
@@ -213,7 +234,7 @@ class StatementBody(InputSchema):
     claims = fields.List(fields.Nested(StanceInput))
     quote = Text()
     paraphrase = Text()
-    hedging = Text()
+    hedging = Line()
     attribution = fields.Nested(AttributionInput)
     demand = fields.Nested(DemandInput)
     responds_to = Slug()
@@ -279,7 +300,7 @@ class GradeInput(InputSchema):
     type = fields.Constant("grade")
     id = Slug(required=True)
     statement = Slug(required=True)
-    reliability = fields.String(validate=validate.OneOf(RELIABILITY_GRADES))
+    reliability = Grade(validate=validate.OneOf(RELIABILITY_GRADES))
     credibility = fields.Integer(
         strict=True, validate=validate.OneOf(CREDIBILITY_GRADES)
     )
@@ -291,6 +312,12 @@ class GradeInput(InputSchema):
             raise ValidationError(
                 "give a reliability (A-F), a credibility (1-6) or both"
             )
+
+
+class RecorderInput(InputSchema):
+    """Who records a write: ``--recorded-by``, ``LEDGER_RECORDER``, an API user."""
+
+    recorded_by = Line(max_length=200, required=True)
 
 
 # Blank values of these are "not given"; a blank unknown field is still refused.

@@ -392,8 +392,10 @@ def test_correct_to_an_invalid_statement_names_the_field(seized: ExampleLedger) 
     assert message.startswith("error: value (stated_at): ")
     message = refused(correct(seized, "agency-attribution", "speaker", "nobody-at-all"))
     assert message.startswith("error: speaker: ")
+    message = refused(correct(seized, "agency-attribution", "attribution", "not json"))
+    assert message.startswith("error: value: attribution takes JSON (")
     message = refused(correct(seized, "agency-attribution", "claims", "not json"))
-    assert message.startswith("error: value: ")
+    assert message.startswith("error: value (claims.0.claim): ")
     unchanged(seized)
 
 
@@ -428,8 +430,12 @@ def test_withdraw_unknown_statement(seized: ExampleLedger) -> None:
 
 
 def test_grade_without_any_grade(seized: ExampleLedger) -> None:
-    message = refused(seized.cli("grade", "agency-attribution", "--reason", "hm"))
-    assert "reliability" in message and "credibility" in message
+    # A usage error that names the options, not "error: (record): ...".
+    message = refused(
+        seized.cli("grade", "agency-attribution", "--reason", "hm"), exit_code=2
+    )
+    assert "Error: give --reliability (A-F), --credibility (1-6) or both" in message
+    assert "(record)" not in message
     unchanged(seized)
 
 

@@ -321,6 +321,20 @@ BAD_LINES = {
         "(record)",
     ),
     "an unknown line type": ({"type": "rumour", "id": "r-1"}, "type"),
+    "a title on two lines": (
+        {"type": "incident", "id": "i-1", "title": "Fire\nverified: ok"},
+        "title",
+    ),
+    "an alias with an escape sequence": (
+        {
+            "type": "actor",
+            "id": "a-1",
+            "kind": "person",
+            "name": "A",
+            "aliases": ["A\u001b[2J"],
+        },
+        "aliases.0",
+    ),  # fmt: skip
 }
 
 
@@ -624,6 +638,12 @@ GOOD_LINES = [
         "statement": "chief-assesses",
         "reliability": "F",
         "credibility": None,
+    },
+    {
+        "type": "grade",
+        "id": "grade-lower-case",
+        "statement": "chief-assesses",
+        "reliability": "c",
     },
 ]
 

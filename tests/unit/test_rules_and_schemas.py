@@ -341,6 +341,11 @@ def test_grade_with_only_reliability_loads():
     assert load(grade(reliability="B"))["reliability"] == "B"
 
 
+def test_grade_reliability_in_lower_case_is_read_in_upper_case():
+    assert load(grade(reliability="b"))["reliability"] == "B"
+    assert refused(grade(reliability="g")).field == "reliability"
+
+
 def test_grade_with_only_credibility_loads():
     assert load(grade(credibility=2))["credibility"] == 2
 
