@@ -16,12 +16,14 @@ from ledger.bootstrap import Ledger, NotInitialised
 from ledger.cli.demo import NotEmpty
 from ledger.domain.dates import PartialDate, PartialDateError
 from ledger.domain.model import LedgerRuleError
+from ledger.files import FileRefused
 from ledger.integrity.keys import KeyFileError
 from ledger.persistence import UnsupportedDatabase, database_url
 from ledger.projections.queries import KnownAt, NotFound
 from ledger.schemas.lines import InputError
 
 USER_ERRORS = (
+    FileRefused,
     NotEmpty,
     KeyFileError,
     InputError,
