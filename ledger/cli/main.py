@@ -71,8 +71,7 @@ def init_command(db: str | None, private_key: str | None) -> None:
         click.echo(
             f"ledger at {url} upgraded from {before or 'nothing'} to schema {after}"
         )
-    with Ledger(url) as ledger:
-        path, created = ensure_key(ledger, private_key, recorder(None))
+    path, created = ensure_key(url, private_key, recorder(None))
     public = load_public(public_path(path))
     state = "created" if created else "kept"
     click.echo(f"signing key {state} at {path} (key id {key_id(public)[:16]})")

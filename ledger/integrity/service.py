@@ -49,13 +49,14 @@ def beside_database(url: str) -> Path:
 
 
 def ensure_key(
-    ledger: Ledger, given: str | None, recorded_by: str
+    url: str, given: str | None = None, recorded_by: str = "ledger-init"
 ) -> tuple[Path, bool]:
     """Create the ledger's signing key if there is none, and record it as the
     ledger's if none is; its path, and whether it is new."""
-    path = key_path(ledger.url, given)
-    store = KeyStore(ledger, path, beside_database(ledger.url))
-    return path, store.create_or_adopt(recorded_by)
+    path = key_path(url, given)
+    with Ledger(url) as ledger:
+        store = KeyStore(ledger, path, beside_database(url))
+        return path, store.create_or_adopt(recorded_by)
 
 
 @dataclass
