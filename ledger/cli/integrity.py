@@ -251,7 +251,7 @@ def key_group() -> None:
 @db_option
 @recorder_option
 def key_rotate_command(private_key, db, recorded_by) -> None:  # type: ignore[no-untyped-def]
-    """Make a new signing key; the old one signs the handover, the new countersigns.
+    """Replace the signing key: the old key signs a handover, the new countersigns.
 
     Checkpoints signed before and after verify, and whoever holds any earlier
     public key can follow the handovers to the new one.

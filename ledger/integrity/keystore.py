@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import (
     NoEncryption,
     PrivateFormat,
 )
-from sqlalchemy import insert, select
+from sqlalchemy import exc, insert, select
 
 from ledger.bootstrap import Ledger
 from ledger.files import check_target, key_files, move_new, sqlite_files, write_atomic
@@ -75,12 +75,18 @@ class KeyStore:
             rows = conn.execute(select(c.key_id).order_by(c.id)).all()
         return len(rows), (rows[-1].key_id if rows else None)
 
-    def _record(self, link: dict[str, Any], recorded_by: str) -> None:
+    def _record(self, link: dict[str, Any], recorded_by: str) -> bool:
+        """Record a link; False if another process recorded one in its place
+        (each key and each handover from a key is unique)."""
         values = {f: link[f] for f in FIELDS if f != "format"}
-        with self.ledger.engine.begin() as conn:
-            conn.execute(
-                insert(t.signing_keys).values(**values, recorded_by=recorded_by)
-            )
+        try:
+            with self.ledger.engine.begin() as conn:
+                conn.execute(
+                    insert(t.signing_keys).values(**values, recorded_by=recorded_by)
+                )
+        except exc.IntegrityError:
+            return False
+        return True
 
     # -- files ------------------------------------------------------------------------
 
@@ -121,8 +127,9 @@ class KeyStore:
                     f"ledger's checkpoints are signed with key {last[:16]}: give "
                     "that key with --private-key"
                 )
-            self._record(make_link(key, None, 0), recorded_by)
-            return
+            if self._record(make_link(key, None, 0), recorded_by):
+                return
+            current = self.current()  # recorded meanwhile by another process
         if found != current:
             hint = retired_path(self.key_file, current)
             where = f" (is it {hint}?)" if hint.exists() else ""
@@ -179,7 +186,13 @@ class KeyStore:
         write_atomic(staged, pem, mode=0o600, protected=mine)
         write_atomic(public_path(staged), public_pem(new.public_key()), protected=mine)
         link = make_link(new, old, tree_size)
-        self._record(link, recorded_by)
+        if not self._record(link, recorded_by) or self.current() != new_id:
+            for path in key_files(staged):  # ours, written a moment ago
+                path.unlink(missing_ok=True)
+            raise KeyMismatch(
+                f"key {old_id[:16]} was handed over meanwhile, by another "
+                "`ledger key rotate`; nothing was changed here"
+            )
         for source, target in (
             (self.key_file, archived),
             (public_path(self.key_file), public_path(archived)),

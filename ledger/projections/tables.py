@@ -164,7 +164,7 @@ signing_keys = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("key_id", String(64), nullable=False, unique=True),
-    Column("previous_key_id", String(64), nullable=True),
+    Column("previous_key_id", String(64), nullable=True, unique=True),
     Column("public_key", Text, nullable=False),
     Column("tree_size", BigInteger, nullable=False),
     Column("timestamp", String(40), nullable=False),

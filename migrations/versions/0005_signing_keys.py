@@ -44,7 +44,7 @@ def upgrade() -> None:
         "signing_keys",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("key_id", sa.String(64), nullable=False, unique=True),
-        sa.Column("previous_key_id", sa.String(64), nullable=True),
+        sa.Column("previous_key_id", sa.String(64), nullable=True, unique=True),
         sa.Column("public_key", sa.Text, nullable=False),
         sa.Column("tree_size", sa.BigInteger, nullable=False),
         sa.Column("timestamp", sa.String(40), nullable=False),

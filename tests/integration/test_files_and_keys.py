@@ -21,12 +21,14 @@ import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ledger.bootstrap import Ledger
 from ledger.cli.main import main
 from ledger.files import FileRefused, write_atomic
 from ledger.integrity.bundle import verify_bundle
 from ledger.integrity.checkpoints import make_checkpoint, root_of
 from ledger.integrity.keyring import chain_problems
 from ledger.integrity.keys import create_key, key_id, load_private, load_public
+from ledger.integrity.keystore import KeyMismatch, KeyStore
 from tests.integration import test_integrity
 from tests.integration.test_integrity import (
     INCIDENT,
@@ -346,3 +348,21 @@ class TestKeyChain:
         for keys in (5, [None], [{"key_id": []}]):
             bundle = {"format": "incident-ledger-audit-bundle/1", "keys": keys}
             assert verify_bundle({**bundle, "checkpoint": cp}, key.public_key())
+
+
+def test_two_rotations_from_the_same_key_cannot_both_be_recorded(seized, monkeypatch):
+    """Two `key rotate` at once: both read the same current key; one wins."""
+    old_id = key_id(load_public(pub_file(seized)))
+    rotate(seized)
+    archived = seized.key.with_name(f"{seized.key.name}.{old_id[:16]}")
+    monkeypatch.setattr(KeyStore, "adopt", lambda *_: None)  # the stale check
+    with Ledger(seized.url) as opened:
+        late = KeyStore(opened, archived)
+        with pytest.raises(KeyMismatch, match="handed over meanwhile"):
+            late.rotate(0, "second-operator")
+        assert len(late.links()) == 2
+    # the loser's new key files are gone; the winner's are in place
+    left = {p.name for p in seized.key.parent.glob(f"{seized.key.name}.*")}
+    assert left == {archived.name, f"{archived.name}.pub", pub_file(seized).name}
+    ok(seized.cli("checkpoint"))
+    ok(seized.cli("verify"))
