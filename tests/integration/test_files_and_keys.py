@@ -366,3 +366,20 @@ def test_two_rotations_from_the_same_key_cannot_both_be_recorded(seized, monkeyp
     assert left == {archived.name, f"{archived.name}.pub", pub_file(seized).name}
     ok(seized.cli("checkpoint"))
     ok(seized.cli("verify"))
+
+
+def test_a_ledger_without_a_recorded_key_adopts_the_one_that_signed_it(
+    seized, tmp_path
+):
+    """As a ledger upgraded from before `signing_keys`: checkpoints, no key row."""
+    checkpoint(seized)
+    as_attacker(seized, ("DELETE FROM signing_keys", ()))
+    other = tmp_path / "other.key"
+    assert create_key(other)
+    result = seized.cli("checkpoint", "--private-key", str(other))
+    refused(result, "the ledger's checkpoints are signed with key")
+    assert fetch(seized, "SELECT count(*) FROM signing_keys") == [(0,)]
+    ok(seized.cli("checkpoint"))
+    ((recorded,),) = fetch(seized, "SELECT key_id FROM signing_keys")
+    assert recorded == key_id(load_public(pub_file(seized)))
+    ok(seized.cli("verify"))
