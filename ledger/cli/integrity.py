@@ -42,6 +42,9 @@ class _Renamed(click.Option):
         finally:
             self.opts = names
 
+    def get_error_hint(self, ctx: click.Context) -> str:
+        return f"'{self.opts[0]}'"
+
 
 private_key_option = click.option(
     "--private-key",
