@@ -25,6 +25,11 @@ GRANT USAGE, SELECT ON SEQUENCE stored_events_notification_id_seq TO ledger_app;
 GRANT SELECT, INSERT ON checkpoints TO ledger_app;
 GRANT USAGE, SELECT ON SEQUENCE checkpoints_id_seq TO ledger_app;
 
+-- Signing keys and their handovers (`ledger key rotate`): append and read; the
+-- trigger refuses UPDATE and DELETE.
+GRANT SELECT, INSERT ON signing_keys TO ledger_app;
+GRANT USAGE, SELECT ON SEQUENCE signing_keys_id_seq TO ledger_app;
+
 -- Read models: disposable, rebuilt from the events by `ledger rebuild`.
 GRANT SELECT, INSERT, UPDATE, DELETE ON
     incidents, actors, actor_names, claims, statements, statement_changes,

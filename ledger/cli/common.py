@@ -18,6 +18,7 @@ from ledger.cli.demo import NotEmpty
 from ledger.domain.dates import PartialDate, PartialDateError
 from ledger.domain.model import LedgerRuleError
 from ledger.domain.text import json_safe, visible
+from ledger.files import FileRefused
 from ledger.integrity.keys import KeyFileError
 from ledger.persistence import BadSetting, UnsupportedDatabase, database_url
 from ledger.projections.queries import KnownAt, NotFound
@@ -25,6 +26,7 @@ from ledger.schemas.inputs import RecorderInput
 from ledger.schemas.lines import InputError, load_with
 
 USER_ERRORS = (
+    FileRefused,
     NotEmpty,
     KeyFileError,
     InputError,

@@ -24,6 +24,7 @@ from ledger.cli.common import (
     recorder_option,
 )
 from ledger.domain.text import visible
+from ledger.files import check_target, write_atomic
 from ledger.integrity.bundle import make_bundle, verify_bundle
 from ledger.integrity.keys import KeyFileError, load_public
 from ledger.integrity.service import Integrity, IntegrityError
@@ -31,16 +32,41 @@ from ledger.projections.queries import KnownAt
 
 FAILED = 3
 
-key_option = click.option(
+
+class _Renamed(click.Option):
+    """An option whose first name is shown; its old name still works, unlisted."""
+
+    def get_help_record(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        names = self.opts
+        self.opts = names[:1]
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = names
+
+    def get_error_hint(self, ctx: click.Context) -> str:
+        return f"'{self.opts[0]}'"
+
+
+private_key_option = click.option(
+    "--private-key",
     "--key",
+    "private_key",
+    cls=_Renamed,
     metavar="PATH",
-    help="The ledger's signing key (default: $LEDGER_KEY_PATH, else DB file + .key).",
+    help="The ledger's private signing key "
+    "(default: $LEDGER_KEY_PATH, else DB file + .key).",
 )
 public_key_option = click.option(
     "--public-key",
     "public_key",
     type=click.Path(exists=True, dir_okay=False),
     help="Check signatures with this public key (default: the ledger's own).",
+)
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the --output file if it exists (never the ledger's own files).",
 )
 
 
@@ -69,17 +95,21 @@ def _fail(messages: list[str]) -> None:
 @click.option(
     "--output", type=click.Path(dir_okay=False), help="Also write it to FILE."
 )
-@key_option
+@force_option
+@private_key_option
 @db_option
 @recorder_option
-def checkpoint_command(output, key, db, recorded_by) -> None:  # type: ignore[no-untyped-def]
+def checkpoint_command(output, force, private_key, db, recorded_by) -> None:  # type: ignore[no-untyped-def]
     """Sign and record the ledger's tree size and root hash; print the checkpoint."""
     with open_ledger(db) as ledger:
-        checkpoint = Integrity(ledger, key).checkpoint(recorder(recorded_by))
+        integrity = Integrity(ledger, private_key)
+        own = integrity.keys.own_files()
+        if output:  # before anything is recorded
+            check_target(output, force=force, protected=own)
+        checkpoint = integrity.checkpoint(recorder(recorded_by))
     if output:
-        Path(output).write_text(
-            json.dumps(checkpoint, indent=2) + "\n", encoding="utf-8"
-        )
+        text = json.dumps(checkpoint, indent=2) + "\n"
+        write_atomic(output, text.encode("utf-8"), force=force, protected=own)
     _print(checkpoint)
 
 
@@ -91,15 +121,15 @@ def checkpoint_command(output, key, db, recorded_by) -> None:  # type: ignore[no
     help="Also check the ledger against a checkpoint kept elsewhere.",
 )
 @public_key_option
-@key_option
+@private_key_option
 @db_option
 @json_option
-def verify_command(checkpoint_file, public_key, key, db, as_json) -> None:  # type: ignore[no-untyped-def]
+def verify_command(checkpoint_file, public_key, private_key, db, as_json) -> None:  # type: ignore[no-untyped-def]
     """Recompute every hash from the stored events and check every checkpoint."""
     extra = [_read_json(checkpoint_file, "checkpoint")] if checkpoint_file else []
     public = load_public(Path(public_key)) if public_key else None
     with open_ledger(db) as ledger:
-        report = Integrity(ledger, key).verify(extra, public)
+        report = Integrity(ledger, private_key).verify(extra, public)
     findings = [{"seq": f.seq, "message": f.message} for f in report.findings]
     summary = {
         "ok": report.ok,
@@ -133,15 +163,15 @@ def verify_command(checkpoint_file, public_key, key, db, as_json) -> None:  # ty
     help="A consistency proof from this older checkpoint to the latest one.",
 )
 @public_key_option
-@key_option
+@private_key_option
 @db_option
-def prove_command(statement, since, public_key, key, db) -> None:  # type: ignore[no-untyped-def]
+def prove_command(statement, since, public_key, private_key, db) -> None:  # type: ignore[no-untyped-def]
     """Inclusion proofs of a STATEMENT's events, or a consistency proof --since."""
     if bool(statement) == bool(since):
         raise click.UsageError("give a STATEMENT or --since CHECKPOINT_FILE (not both)")
     public = load_public(Path(public_key)) if public_key else None
     with open_ledger(db) as ledger:
-        integrity = Integrity(ledger, key)
+        integrity = Integrity(ledger, private_key)
         try:
             if since:
                 proof = integrity.prove_since(_read_json(since, "checkpoint"), public)
@@ -161,15 +191,19 @@ def prove_command(statement, since, public_key, key, db) -> None:  # type: ignor
     type=click.Path(dir_okay=False),
     help="Where to write the bundle (default: INCIDENT.bundle.json).",
 )
-@key_option
+@force_option
+@private_key_option
 @db_option
 @recorder_option
 def audit_bundle_command(
-    incident, as_of, known_at, output, key, db, recorded_by
+    incident, as_of, known_at, output, force, private_key, db, recorded_by
 ) -> None:  # type: ignore[no-untyped-def]
     """Write an INCIDENT's state, its events, their proofs and a signed checkpoint."""
+    path = Path(output or f"{incident}.bundle.json")
     with open_ledger(db) as ledger:
-        integrity = Integrity(ledger, key)
+        integrity = Integrity(ledger, private_key)
+        own = integrity.keys.own_files()
+        check_target(path, force=force, protected=own)  # before any checkpoint
         bundle = make_bundle(
             integrity,
             incident,
@@ -177,8 +211,8 @@ def audit_bundle_command(
             KnownAt.parse(known_at),
             recorder(recorded_by),
         )
-    path = Path(output or f"{incident}.bundle.json")
-    path.write_text(json.dumps(bundle, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    text = json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
+    write_atomic(path, text.encode("utf-8"), force=force, protected=own)
     checkpoint = bundle["checkpoint"]
     click.echo(
         f"wrote {path}: the state of {incident}, {len(bundle['events'])} events with "
@@ -190,11 +224,14 @@ def audit_bundle_command(
 @click.command("verify-bundle")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option(
+    "--public-key",
     "--key",
     "public_key",
+    cls=_Renamed,
     required=True,
     type=click.Path(exists=True, dir_okay=False),
-    help="The ledger's public key, obtained separately (PEM).",
+    help="The ledger's public key, obtained separately (PEM); any key the ledger "
+    "has had, if the bundle carries the handovers since.",
 )
 def verify_bundle_command(file: str, public_key: str) -> None:
     """Check an audit bundle offline: signature, inclusion proofs, and the state."""
@@ -219,7 +256,37 @@ def verify_bundle_command(file: str, public_key: str) -> None:
     )
 
 
+@click.group("key")
+def key_group() -> None:
+    """The ledger's signing key: rotate it on purpose."""
+
+
+@key_group.command("rotate")
+@private_key_option
+@db_option
+@recorder_option
+def key_rotate_command(private_key, db, recorded_by) -> None:  # type: ignore[no-untyped-def]
+    """Replace the signing key: the old key signs a handover, the new countersigns.
+
+    Checkpoints signed before and after verify, and whoever holds any earlier
+    public key can follow the handovers to the new one.
+    """
+    with open_ledger(db) as ledger:
+        integrity = Integrity(ledger, private_key)
+        link, archived = integrity.keys.rotate(integrity.size(), recorder(recorded_by))
+    click.echo(
+        f"signing key rotated at tree size {link['tree_size']}: key "
+        f"{link['previous_key_id'][:16]} handed over to key {link['key_id'][:16]}"
+    )
+    click.echo(
+        f"new key at {integrity.key_file}; new public key for auditors: "
+        f"{integrity.key_file}.pub"
+    )
+    click.echo(f"old key moved to {archived} (and {archived}.pub)")
+
+
 COMMANDS = (
+    key_group,
     checkpoint_command,
     verify_command,
     prove_command,

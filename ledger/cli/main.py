@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import threading
@@ -32,7 +31,7 @@ from ledger.cli.common import (
     url_of,
 )
 from ledger.cli.demo import run_demo
-from ledger.cli.integrity import COMMANDS, key_option
+from ledger.cli.integrity import COMMANDS, private_key_option
 from ledger.cli.reading import read_records
 from ledger.domain.text import visible
 from ledger.domain.vocabulary import (
@@ -42,8 +41,8 @@ from ledger.domain.vocabulary import (
     STANCES,
     STATEMENT_KINDS,
 )
-from ledger.integrity.keys import KeyFileError, key_id, load_public, public_path
-from ledger.integrity.service import Integrity, ensure_key, key_path
+from ledger.integrity.keys import key_id, load_public, public_path
+from ledger.integrity.service import Integrity, ensure_key
 from ledger.projections.queries import KnownAt
 from ledger.schemas.inputs import (
     CorrectionInput,
@@ -70,8 +69,8 @@ def main(db: str | None) -> None:
 
 @main.command("init")
 @db_option
-@key_option
-def init_command(db: str | None, key: str | None) -> None:
+@private_key_option
+def init_command(db: str | None, private_key: str | None) -> None:
     """Create the ledger and its signing key, or upgrade it (safe to repeat)."""
     url = url_of(db)
     before, after = init(url)
@@ -83,18 +82,7 @@ def init_command(db: str | None, key: str | None) -> None:
                 f"ledger at {url} upgraded from {before or 'nothing'} to schema {after}"
             )
         )
-    path = key_path(url, key)
-    if not path.exists():
-        with Ledger(url) as ledger:
-            signed = Integrity(ledger, key).checkpoints()
-        if signed:
-            raise KeyFileError(
-                f"the signing key {path} is missing, and {len(signed)} "
-                f"{'checkpoint was' if len(signed) == 1 else 'checkpoints were'} "
-                f"signed with key {signed[-1]['key_id'][:16]}: restore it "
-                "(or give --key); a new key would make them unverifiable"
-            )
-    path, created = ensure_key(url, key)
+    path, created = ensure_key(url, private_key, recorder(None))
     public = load_public(public_path(path))
     state = "created" if created else "kept"
     click.echo(f"signing key {state} at {path} (key id {key_id(public)[:16]})")

@@ -15,7 +15,8 @@ from ledger.domain.canonical import canonical_bytes, leaf_hash
 from ledger.domain.dates import PartialDate, PartialDateError
 from ledger.domain.state import StatementFacts, apply_change, compute_state
 from ledger.integrity import merkle
-from ledger.integrity.checkpoints import checkpoint_problems, root_of
+from ledger.integrity.checkpoints import root_of
+from ledger.integrity.keyring import keyring
 from ledger.projections.projection import display_name
 from ledger.schemas.outputs import StateOutput
 
@@ -142,7 +143,8 @@ def verify_bundle(bundle: Any, public: Ed25519PublicKey) -> list[str]:
 
 def _problems(bundle: dict[str, Any], public: Ed25519PublicKey) -> list[str]:
     checkpoint = bundle.get("checkpoint")
-    problems = checkpoint_problems(checkpoint, public)
+    ring, problems = keyring(bundle.get("keys", []), public)
+    problems = problems or ring.problems(checkpoint)
     if problems:
         return problems
     events = bundle.get("events")
@@ -288,5 +290,6 @@ def make_bundle(integrity: Any, incident: str, as_of: Any, known: Any, by: str) 
         **axes,
         "state": state_json(state),
         "checkpoint": checkpoint,
+        "keys": integrity.keys.links(),
         "events": events,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -21,6 +22,8 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_public_key,
 )
 
+from ledger.files import FileRefused, check_target, write_atomic
+
 
 class KeyFileError(ValueError):
     """A signing or public key that cannot be used."""
@@ -31,17 +34,28 @@ def public_path(private_path: Path) -> Path:
     return private_path.with_name(private_path.name + ".pub")
 
 
-def create_key(path: Path) -> bool:
-    """Create a signing key (mode 0600) and its public key; False if one exists."""
+def create_key(path: Path, protected: Iterable[Path] = ()) -> bool:
+    """Create a signing key (mode 0600) and its public key; False if one exists.
+
+    Neither file is ever written over, nor a file in ``protected`` (the ledger's
+    database); a missing public key is written again from the private key.
+    """
+    protected = list(protected)
+    pub = public_path(path)
     if path.exists():
+        if not os.path.lexists(pub):
+            write_atomic(pub, public_pem(load_private(path).public_key()))
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
+    for target in (path, pub):
+        try:
+            check_target(target, protected=protected)
+        except FileRefused as error:
+            raise KeyFileError(f"cannot create the signing key: {error}") from None
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(pem)
-    public_path(path).write_bytes(public_pem(key.public_key()))
+    write_atomic(path, pem, mode=0o600, protected=protected)
+    write_atomic(pub, public_pem(key.public_key()), protected=protected)
     return True
 
 

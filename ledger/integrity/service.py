@@ -16,8 +16,10 @@ from sqlalchemy.engine import make_url
 from ledger.bootstrap import Ledger
 from ledger.domain.canonical import canonical_bytes, leaf_hash
 from ledger.integrity import merkle
-from ledger.integrity.checkpoints import checkpoint_problems, make_checkpoint, root_of
-from ledger.integrity.keys import create_key, load_private, load_public, public_path
+from ledger.integrity.checkpoints import make_checkpoint, root_of
+from ledger.integrity.keyring import KeyRing, keyring
+from ledger.integrity.keys import load_public, public_path
+from ledger.integrity.keystore import KeyStore
 from ledger.persistence import backend, sqlite_path
 from ledger.projections import tables as t
 from ledger.projections.projection import envelope
@@ -36,17 +38,25 @@ def key_path(url: str, given: str | None = None) -> Path:
     A PostgreSQL ledger has no file: its default key is ``DBNAME.key`` here.
     """
     chosen = given or os.environ.get("LEDGER_KEY_PATH")
-    if chosen:
-        return Path(chosen)
+    return Path(chosen) if chosen else beside_database(url)
+
+
+def beside_database(url: str) -> Path:
+    """The default key path: the database file + ``.key`` (``DBNAME.key`` here)."""
     if backend(url) == "postgresql":
         return Path(f"{make_url(url).database}.key")
     return Path(sqlite_path(url) + ".key")
 
 
-def ensure_key(url: str, given: str | None = None) -> tuple[Path, bool]:
-    """Create the ledger's signing key if there is none; its path, and whether new."""
+def ensure_key(
+    url: str, given: str | None = None, recorded_by: str = "ledger-init"
+) -> tuple[Path, bool]:
+    """Create the ledger's signing key if there is none, and record it as the
+    ledger's if none is; its path, and whether it is new."""
     path = key_path(url, given)
-    return path, create_key(path)
+    with Ledger(url) as ledger:
+        store = KeyStore(ledger, path, beside_database(url))
+        return path, store.create_or_adopt(recorded_by)
 
 
 @dataclass
@@ -77,6 +87,7 @@ class Integrity:
     def __init__(self, ledger: Ledger, key: str | None = None):
         self.ledger = ledger
         self.key_file = key_path(ledger.url, key)
+        self.keys = KeyStore(ledger, self.key_file, beside_database(ledger.url))
 
     # -- the tree as the read model holds it ----------------------------------------
 
@@ -101,11 +112,15 @@ class Integrity:
         """The ledger's public key (from the file beside the signing key)."""
         return load_public(public_path(self.key_file))
 
+    def keyring(self, public: Ed25519PublicKey | None = None) -> tuple[KeyRing, list]:
+        """The keys trusted through ``public`` (else the ledger's public key file)."""
+        return keyring(self.keys.links(), public or self.public_key())
+
     # -- checkpoints ----------------------------------------------------------------
 
     def checkpoint(self, recorded_by: str) -> dict[str, Any]:
         """Sign and record the current tree size and root."""
-        key = load_private(self.key_file)
+        key = self.keys.signing_key(recorded_by)
         size = self.size()
         e = t.ledger_events.c
         with self.ledger.engine.connect() as conn:
@@ -237,11 +252,12 @@ class Integrity:
             "missing from the stored events" in f.message for f in report.findings
         )
         signed = [*self.checkpoints(), *extra]
-        key = (public or self.public_key()) if signed else None
+        ring, chain = self.keyring(public) if signed else (None, [])
+        report.findings += [Finding(f"signing keys: {p}") for p in chain]
         for cp in signed:
             report.checkpoints += 1
             report.findings += _checkpoint_findings(
-                cp, key, tree, tail_known, last_stored
+                cp, ring, tree, tail_known, last_stored
             )
         return report
 
@@ -289,7 +305,7 @@ class Integrity:
         self, old: dict[str, Any], public: Ed25519PublicKey | None = None
     ) -> dict[str, Any]:
         """A consistency proof from an older checkpoint to the latest one."""
-        problems = checkpoint_problems(old, public or self.public_key())
+        problems = self.keyring(public)[0].problems(old)
         if problems:
             raise IntegrityError(problems[0])
         new = self.latest()
@@ -368,12 +384,12 @@ def _compare_leaf(report: Report, seq: int, index: int, leaf: bytes, recorded) -
 
 def _checkpoint_findings(
     cp: Any,
-    key: Ed25519PublicKey,
+    ring: KeyRing,
     tree: merkle.MemoryTree,
     tail_known: bool,
     last_stored: int,
 ) -> list[Finding]:
-    problems = checkpoint_problems(cp, key)
+    problems = ring.problems(cp)
     if problems:
         return [Finding(f"checkpoint: {p}") for p in problems]
     size = cp["tree_size"]

@@ -160,6 +160,23 @@ checkpoints = Table(
     Column("recorded_by", String(200), nullable=False),
 )
 
+# The ledger's signing keys, oldest first: append-only, not a read model. Each row
+# after the first is a handover the previous key signs and the new key
+# countersigns (ledger.integrity.keyring).
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key_id", String(64), nullable=False, unique=True),
+    Column("previous_key_id", String(64), nullable=True, unique=True),
+    Column("public_key", Text, nullable=False),
+    Column("tree_size", BigInteger, nullable=False),
+    Column("timestamp", String(40), nullable=False),
+    Column("signature", Text, nullable=True),
+    Column("countersignature", Text, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+)
+
 READ_MODEL_TABLES = (
     incidents,
     actors,

@@ -151,7 +151,7 @@ def verify_json(ledger: ExampleLedger, *args: str):
 def verify_bundle_cli(bundle: Path, public: Path):
     """`ledger verify-bundle` takes no database: run it without --db."""
     return CliRunner().invoke(
-        main, ["verify-bundle", str(bundle), "--key", str(public)]
+        main, ["verify-bundle", str(bundle), "--public-key", str(public)]
     )
 
 
@@ -209,7 +209,7 @@ def as_attacker(ledger: ExampleLedger, *statements: tuple[str, tuple]) -> None:
             for (name,) in conn.execute(query).fetchall():
                 conn.execute(f"DROP TRIGGER {name}")
         else:
-            for table in ("stored_events", "checkpoints"):
+            for table in ("stored_events", "checkpoints", "signing_keys"):
                 conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         for sql, params in statements:
             conn.execute(_sql(ledger, sql), params)
@@ -555,7 +555,10 @@ def test_a_replaced_signing_key_is_caught_with_the_auditors_public_key(
     checkpoint(seized, kept)
     seq = seq_of(seized, DENIAL, "Statement.Recorded")
     rewrite_state(seized, seq, b"in port", b"at sea")
-    as_attacker(seized, ("DELETE FROM checkpoints", ()))
+    # the attacker also erases the record of the ledger's key, or init refuses
+    as_attacker(
+        seized, ("DELETE FROM checkpoints", ()), ("DELETE FROM signing_keys", ())
+    )
     attacker_rebuild(seized)
     seized.key.unlink()
     pub_file(seized).unlink()
