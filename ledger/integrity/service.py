@@ -18,6 +18,7 @@ from ledger.domain.canonical import canonical_bytes, leaf_hash
 from ledger.integrity import merkle
 from ledger.integrity.checkpoints import checkpoint_problems, make_checkpoint, root_of
 from ledger.integrity.keys import create_key, load_private, load_public, public_path
+from ledger.integrity.readmodels import ReadModelCheck
 from ledger.persistence import backend, sqlite_path
 from ledger.projections import tables as t
 from ledger.projections.projection import envelope
@@ -141,14 +142,19 @@ class Integrity:
 
     def recomputed_leaves(self) -> Iterator[tuple[int, bytes, str | None]]:
         """(seq, leaf hash, decoding error) of every stored event, from its bytes."""
+        for seq, _, leaf, damage in self._decoded():
+            yield seq, leaf, damage
+
+    def _decoded(self) -> Iterator[tuple[int, Any, bytes, str | None]]:
+        """(seq, event or None, leaf hash, decoding error) of every stored event."""
         to_event = self.ledger.app.mapper.to_domain_event
         for n in self.ledger.stored(chunk=VERIFY_CHUNK):
             try:
                 event = to_event(n)
             except Exception as error:  # any damage to the stored bytes
-                yield n.id, hashlib.sha256(n.state).digest(), f"{error}"
+                yield n.id, None, hashlib.sha256(n.state).digest(), f"{error}"
                 continue
-            yield n.id, bytes.fromhex(leaf_hash(envelope(event, n.id))), None
+            yield n.id, event, bytes.fromhex(leaf_hash(envelope(event, n.id))), None
 
     def _recorded_leaves(self) -> Iterator[tuple[int, int, bytes]]:
         e = t.ledger_events.c
@@ -192,19 +198,17 @@ class Integrity:
             ]
         return []
 
-    def verify(
-        self,
-        extra: list[dict[str, Any]] = (),  # type: ignore[assignment]
-        public: Ed25519PublicKey | None = None,
-    ) -> Report:
-        """Recompute every leaf and root from the stored events and check them all."""
-        report = Report()
-        stuck = self._catch_up()
-        tree = merkle.MemoryTree()
+    def _walk(
+        self, report: Report, tree: merkle.MemoryTree, read_models: ReadModelCheck
+    ) -> int:
+        """Every stored event: its leaf, its rows; the last sequence number."""
         recorded = self._recorded_leaves()
         previous = last_stored = 0
         damaged: list[Finding] = []
-        for seq, leaf, damage in self.recomputed_leaves():
+        gapless = self.gapless
+        for seq, event, leaf, damage in self._decoded():
+            if event is not None:
+                read_models.feed(event, seq)
             tree.append(leaf)
             report.events += 1
             last_stored = seq
@@ -213,7 +217,7 @@ class Integrity:
                 damaged.append(Finding(message, seq))
             if report.findings or damage:
                 continue
-            if self.gapless and seq != previous + 1:
+            if gapless and seq != previous + 1:
                 message = f"event {previous + 1} is missing from the stored events"
                 report.findings.append(Finding(message, previous + 1))
                 continue
@@ -228,9 +232,33 @@ class Integrity:
                 )
         # A damaged event is the cause of what follows it: name it first.
         report.findings[:0] = damaged
+        return last_stored
+
+    def verify(
+        self,
+        extra: list[dict[str, Any]] = (),  # type: ignore[assignment]
+        public: Ed25519PublicKey | None = None,
+    ) -> Report:
+        """Recompute every leaf and root from the stored events and check them all.
+
+        The read models are recomputed too, and compared row by row.
+        """
+        report = Report()
+        stuck = self._catch_up()
+        tree = merkle.MemoryTree()
+        read_models = ReadModelCheck(self.ledger)
+        try:
+            last_stored = self._walk(report, tree, read_models)
+            differs = read_models.finish(tree)
+        finally:
+            read_models.close()
         if stuck and not report.findings:
             message = f"the read models cannot take in every event: {stuck}"
             report.findings.append(Finding(message))
+        # What readers see must be what the events give (a consequence, if the
+        # stored events themselves are already found wrong).
+        if differs and not report.findings:
+            report.findings.append(Finding(*differs))
         # Where events are numbered without gaps and none is missing in between,
         # events a checkpoint covers beyond the store can only be the last ones.
         tail_known = self.gapless and not any(
