@@ -142,19 +142,19 @@ class Integrity:
 
     def recomputed_leaves(self) -> Iterator[tuple[int, bytes, str | None]]:
         """(seq, leaf hash, decoding error) of every stored event, from its bytes."""
-        for seq, _, leaf, damage in self._decoded():
-            yield seq, leaf, damage
+        for n, event, damage in self._decoded():
+            yield n.id, _leaf_of(n, event), damage
 
-    def _decoded(self) -> Iterator[tuple[int, Any, bytes, str | None]]:
-        """(seq, event or None, leaf hash, decoding error) of every stored event."""
+    def _decoded(self) -> Iterator[tuple[Any, Any, str | None]]:
+        """(stored event, decoded event or None, decoding error) of every one."""
         to_event = self.ledger.app.mapper.to_domain_event
         for n in self.ledger.stored(chunk=VERIFY_CHUNK):
             try:
                 event = to_event(n)
             except Exception as error:  # any damage to the stored bytes
-                yield n.id, None, hashlib.sha256(n.state).digest(), f"{error}"
+                yield n, None, f"{error}"
                 continue
-            yield n.id, event, bytes.fromhex(leaf_hash(envelope(event, n.id))), None
+            yield n, event, None
 
     def _recorded_leaves(self) -> Iterator[tuple[int, int, bytes]]:
         e = t.ledger_events.c
@@ -206,9 +206,11 @@ class Integrity:
         previous = last_stored = 0
         damaged: list[Finding] = []
         gapless = self.gapless
-        for seq, event, leaf, damage in self._decoded():
-            if event is not None:
-                read_models.feed(event, seq)
+        for n, event, damage in self._decoded():
+            seq = n.id
+            # The projection hashes the event as it projects it: no second hash.
+            leaf = read_models.feed(event, seq) if event is not None else None
+            leaf = leaf or _leaf_of(n, event)
             tree.append(leaf)
             report.events += 1
             last_stored = seq
@@ -348,6 +350,13 @@ class Integrity:
             for n in self.ledger.stored(min(wanted) - 1, max(wanted), VERIFY_CHUNK)
             if n.id in wanted
         }
+
+
+def _leaf_of(stored: Any, event: Any) -> bytes:
+    """The leaf hash of a decoded event; of the raw bytes, if it cannot be read."""
+    if event is None:
+        return hashlib.sha256(stored.state).digest()
+    return bytes.fromhex(leaf_hash(envelope(event, stored.id)))
 
 
 def _plain(value: Any) -> Any:
