@@ -46,15 +46,17 @@ def _json_columns(table: Table) -> frozenset[str]:
 
 
 _JSON = {table.name: _json_columns(table) for table in t.READ_MODEL_TABLES}
+_COLUMNS = {
+    table.name: tuple((c.name, c.name in _JSON[table.name]) for c in table.columns)
+    for table in t.READ_MODEL_TABLES
+}
 
 
 def _as_stored(table: Table, row: dict[str, Any], dumps: Any) -> dict[str, Any]:
     """A projected row as the database stores it: JSON columns as their text."""
     return {
-        c.name: dumps(row.get(c.name))
-        if c.name in _JSON[table.name]
-        else row.get(c.name)
-        for c in table.columns
+        name: dumps(row.get(name)) if is_json else row.get(name)
+        for name, is_json in _COLUMNS[table.name]
     }
 
 
