@@ -186,3 +186,12 @@ def test_a_rebuild_repairs_what_verify_found(kept):
     assert ledger.cli("rebuild").exit_code == 0
     result = ledger.cli("verify")
     assert result.exit_code == 0, result.output
+
+
+def test_every_read_model_table_is_compared():
+    """A read-model table added later must be added to verify's comparison too."""
+    from ledger.integrity.readmodels import SEQ_TABLES
+    from ledger.projections import tables as t
+
+    compared = {*SEQ_TABLES, t.actor_names, t.merkle_nodes}
+    assert set(t.READ_MODEL_TABLES) == compared
