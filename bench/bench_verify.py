@@ -10,7 +10,8 @@ same run on the same machine:
 
 - verify: ``Integrity(ledger).verify()``, which reads every stored event, decodes
   it, rebuilds its canonical envelope, hashes it, rebuilds the Merkle tree in
-  memory and checks every leaf and every checkpoint;
+  memory and checks every leaf and every checkpoint, and projects it in memory
+  to compare every read-model row with the database;
 - decode: reading, decoding and canonicalising the same events without hashing
   (the bytes collected here are the input of the next figure);
 - sha256: ``hashlib.sha256(b"\\x00" + data)`` over exactly those canonical bytes,

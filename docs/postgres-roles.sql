@@ -9,6 +9,12 @@
 --                 cannot disable or drop the triggers, cannot TRUNCATE, and
 --                 every UPDATE or DELETE of a stored event is refused.
 --
+-- This is the single-role setup: ledger_app records and projects with one URL,
+-- so it can also write the read models (what `state`, `history` and
+-- `provenance` show). `ledger verify` recomputes them from the events and names
+-- any row that differs. For a team, docs/postgres-team-roles.sql splits it: a
+-- recorder that cannot write the read models, and a projector that can.
+--
 -- psql -v app_password="'...'" -f docs/postgres-roles.sql DBNAME
 
 CREATE ROLE ledger_app LOGIN PASSWORD :app_password NOSUPERUSER NOCREATEDB NOCREATEROLE;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from eventsourcing.persistence import (
     Recording,
     Tracking,
 )
+from sqlalchemy.exc import DBAPIError
 
 from ledger.application.app import LedgerApplication
 from ledger.application.planning import ImportResult
@@ -29,6 +31,17 @@ from ledger.schemas.validation import validate_statement_body
 ROOT = Path(__file__).resolve().parent.parent
 WRITE_ATTEMPTS = 5
 PROJECT_BATCH = 2000
+# A role that may not write the read models waits this long for the projector.
+PROJECTOR_WAIT_S = float(os.environ.get("LEDGER_PROJECTOR_WAIT_S", "10"))
+
+
+class CannotProject(RuntimeError):
+    """This role may not write the read models: a projector role does that."""
+
+
+def _denied(error: DBAPIError) -> bool:
+    """PostgreSQL refused for lack of a privilege (SQLSTATE 42501)."""
+    return getattr(error.orig, "sqlstate", None) == "42501"
 
 
 class NotInitialised(RuntimeError):
@@ -135,8 +148,12 @@ class Ledger:
                 return done
             to_event = self.app.mapper.to_domain_event
             events = ((to_event(n), n.id) for n in notifications)
-            if not self._project_batch(start, notifications[-1].id, events):
-                continue
+            try:
+                if not self._project_batch(start, notifications[-1].id, events):
+                    continue
+            except CannotProject:
+                self._await_projector()
+                return done
             done += len(notifications)
             if progress:
                 progress(len(notifications))
@@ -157,7 +174,10 @@ class Ledger:
         for i in range(0, len(recordings), PROJECT_BATCH):
             batch = recordings[i : i + PROJECT_BATCH]
             events = ((r.domain_event, r.notification.id) for r in batch)
-            if not self._project_batch(start, batch[-1].notification.id, events):
+            try:
+                if not self._project_batch(start, batch[-1].notification.id, events):
+                    return
+            except CannotProject:
                 return
             start = batch[-1].notification.id
             if progress:
@@ -175,7 +195,22 @@ class Ledger:
                     self.projection.process_event(event, tracking)
         except ProjectedElsewhere:
             return False
+        except DBAPIError as error:
+            if _denied(error):
+                raise CannotProject(str(error.orig).splitlines()[0]) from None
+            raise
         return True
+
+    def _await_projector(self) -> None:
+        """Wait (a while) for the projector to take in every stored event.
+
+        With separate roles the read models are the projector's: a recorder's
+        command then reads them once the projector has caught up, or as they
+        stand after ``PROJECTOR_WAIT_S`` seconds.
+        """
+        deadline = time.monotonic() + PROJECTOR_WAIT_S
+        while self.pending() > 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def stored(
         self, after: int = 0, until: int | None = None, chunk: int = PROJECT_BATCH

@@ -125,7 +125,8 @@ def checkpoint_command(output, force, private_key, db, recorded_by) -> None:  # 
 @db_option
 @json_option
 def verify_command(checkpoint_file, public_key, private_key, db, as_json) -> None:  # type: ignore[no-untyped-def]
-    """Recompute every hash from the stored events and check every checkpoint."""
+    """Recompute every hash and every read-model row from the stored events, and
+    check every checkpoint."""
     extra = [_read_json(checkpoint_file, "checkpoint")] if checkpoint_file else []
     public = load_public(Path(public_key)) if public_key else None
     with open_ledger(db) as ledger:
@@ -144,12 +145,14 @@ def verify_command(checkpoint_file, public_key, private_key, db, as_json) -> Non
         click.echo(
             f"verified {report.events} events and {report.checkpoints} "
             f"checkpoint{'' if report.checkpoints == 1 else 's'}: "
-            "every stored event matches what was recorded and signed"
+            "every stored event matches what was recorded and signed, and the "
+            "read models are exactly what the events give"
         )
     elif not as_json:
         click.echo(
             f"verified {report.events} events: every stored event matches what was "
-            "recorded; no checkpoint is signed yet, so nothing binds them: run "
+            "recorded, and the read models are exactly what the events give; no "
+            "checkpoint is signed yet, so nothing binds them: run "
             "`ledger checkpoint` and keep a copy elsewhere"
         )
 

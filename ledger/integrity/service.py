@@ -20,6 +20,7 @@ from ledger.integrity.checkpoints import make_checkpoint, root_of
 from ledger.integrity.keyring import KeyRing, keyring
 from ledger.integrity.keys import load_public, public_path
 from ledger.integrity.keystore import KeyStore
+from ledger.integrity.readmodels import ReadModelCheck
 from ledger.persistence import backend, sqlite_path
 from ledger.projections import tables as t
 from ledger.projections.projection import envelope
@@ -156,14 +157,19 @@ class Integrity:
 
     def recomputed_leaves(self) -> Iterator[tuple[int, bytes, str | None]]:
         """(seq, leaf hash, decoding error) of every stored event, from its bytes."""
+        for n, event, damage in self._decoded():
+            yield n.id, _leaf_of(n, event), damage
+
+    def _decoded(self) -> Iterator[tuple[Any, Any, str | None]]:
+        """(stored event, decoded event or None, decoding error) of every one."""
         to_event = self.ledger.app.mapper.to_domain_event
         for n in self.ledger.stored(chunk=VERIFY_CHUNK):
             try:
                 event = to_event(n)
             except Exception as error:  # any damage to the stored bytes
-                yield n.id, hashlib.sha256(n.state).digest(), f"{error}"
+                yield n, None, f"{error}"
                 continue
-            yield n.id, bytes.fromhex(leaf_hash(envelope(event, n.id))), None
+            yield n, event, None
 
     def _recorded_leaves(self) -> Iterator[tuple[int, int, bytes]]:
         e = t.ledger_events.c
@@ -207,19 +213,19 @@ class Integrity:
             ]
         return []
 
-    def verify(
-        self,
-        extra: list[dict[str, Any]] = (),  # type: ignore[assignment]
-        public: Ed25519PublicKey | None = None,
-    ) -> Report:
-        """Recompute every leaf and root from the stored events and check them all."""
-        report = Report()
-        stuck = self._catch_up()
-        tree = merkle.MemoryTree()
+    def _walk(
+        self, report: Report, tree: merkle.MemoryTree, read_models: ReadModelCheck
+    ) -> int:
+        """Every stored event: its leaf, its rows; the last sequence number."""
         recorded = self._recorded_leaves()
         previous = last_stored = 0
         damaged: list[Finding] = []
-        for seq, leaf, damage in self.recomputed_leaves():
+        gapless = self.gapless
+        for n, event, damage in self._decoded():
+            seq = n.id
+            # The projection hashes the event as it projects it: no second hash.
+            leaf = read_models.feed(event, seq) if event is not None else None
+            leaf = leaf or _leaf_of(n, event)
             tree.append(leaf)
             report.events += 1
             last_stored = seq
@@ -228,7 +234,7 @@ class Integrity:
                 damaged.append(Finding(message, seq))
             if report.findings or damage:
                 continue
-            if self.gapless and seq != previous + 1:
+            if gapless and seq != previous + 1:
                 message = f"event {previous + 1} is missing from the stored events"
                 report.findings.append(Finding(message, previous + 1))
                 continue
@@ -243,9 +249,33 @@ class Integrity:
                 )
         # A damaged event is the cause of what follows it: name it first.
         report.findings[:0] = damaged
+        return last_stored
+
+    def verify(
+        self,
+        extra: list[dict[str, Any]] = (),  # type: ignore[assignment]
+        public: Ed25519PublicKey | None = None,
+    ) -> Report:
+        """Recompute every leaf and root from the stored events and check them all.
+
+        The read models are recomputed too, and compared row by row.
+        """
+        report = Report()
+        stuck = self._catch_up()
+        tree = merkle.MemoryTree()
+        read_models = ReadModelCheck(self.ledger)
+        try:
+            last_stored = self._walk(report, tree, read_models)
+            differs = read_models.finish(tree)
+        finally:
+            read_models.close()
         if stuck and not report.findings:
             message = f"the read models cannot take in every event: {stuck}"
             report.findings.append(Finding(message))
+        # What readers see must be what the events give (a consequence, if the
+        # stored events themselves are already found wrong).
+        if differs and not report.findings:
+            report.findings.append(Finding(*differs))
         # Where events are numbered without gaps and none is missing in between,
         # events a checkpoint covers beyond the store can only be the last ones.
         tail_known = self.gapless and not any(
@@ -336,6 +366,13 @@ class Integrity:
             for n in self.ledger.stored(min(wanted) - 1, max(wanted), VERIFY_CHUNK)
             if n.id in wanted
         }
+
+
+def _leaf_of(stored: Any, event: Any) -> bytes:
+    """The leaf hash of a decoded event; of the raw bytes, if it cannot be read."""
+    if event is None:
+        return hashlib.sha256(stored.state).digest()
+    return bytes.fromhex(leaf_hash(envelope(event, stored.id)))
 
 
 def _plain(value: Any) -> Any:

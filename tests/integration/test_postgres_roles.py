@@ -18,9 +18,22 @@ pytestmark = pytest.mark.postgres_only
 
 def _grant(ledger: ExampleLedger, role: str) -> str:
     """Run the documented grants for a new role; the role's database URL."""
+    _run_grants(
+        ledger, "postgres-roles.sql", {"ledger_app": role, ":app_password": "'pw'"}
+    )
+    return (
+        make_url(ledger.url)
+        .set(username=role, password="pw")
+        .render_as_string(hide_password=False)
+    )
+
+
+def _run_grants(ledger: ExampleLedger, file: str, names: dict[str, str]) -> None:
+    """Run a documented grant file as the superuser, names replaced."""
     url = make_url(ledger.url)
-    sql = (ROOT / "docs" / "postgres-roles.sql").read_text()
-    sql = sql.replace("ledger_app", role).replace(":app_password", "'pw'")
+    sql = (ROOT / "docs" / file).read_text()
+    for old, new in names.items():
+        sql = sql.replace(old, new)
     sql = sql.replace(':"DBNAME"', f'"{url.database}"')
     statements = [s for s in _statements(sql) if s]
     with psycopg.connect(
@@ -32,7 +45,6 @@ def _grant(ledger: ExampleLedger, role: str) -> str:
     ) as conn:
         for statement in statements:
             conn.execute(statement)
-    return url.set(username=role, password="pw").render_as_string(hide_password=False)
 
 
 def _statements(sql: str) -> list[str]:
@@ -74,3 +86,77 @@ def test_the_application_role_records_but_cannot_change_or_unguard_events(tmp_pa
     assert "permission denied" in _as(app, "TRUNCATE stored_events")
     assert "permission denied" in _as(app, "DELETE FROM checkpoints")
     assert as_app.cli("verify").exit_code == 0
+
+
+READ_MODEL_FORGERIES = [
+    "UPDATE actors SET display_name = 'FORGED NAME'",
+    "UPDATE statements SET data = '{}'",
+    "DELETE FROM statements",
+    "INSERT INTO actor_names (name_key, actor) VALUES ('forged', 'coastal-navy')",
+    "UPDATE ledger_events SET recorded_by = 'FORGED'",
+    "UPDATE merkle_nodes SET hash = 'x'",
+    "UPDATE projection_tracking SET notification_id = 1",
+    "TRUNCATE statements",
+]
+
+
+def test_with_team_roles_only_the_projector_writes_the_read_models(
+    tmp_path, monkeypatch
+):
+    """docs/postgres-team-roles.sql: the recorder records and reads; the projector
+    projects; the recorder cannot forge what readers see."""
+    monkeypatch.setattr("ledger.bootstrap.PROJECTOR_WAIT_S", 0.0)
+    ledger = ExampleLedger.new(tmp_path)
+    assert ledger.cli("init").exit_code == 0  # the owner: tables and the key
+    tag = uuid.uuid4().hex[:10]
+    recorder, projector = f"rec_{tag}", f"proj_{tag}"
+    names = {
+        "ledger_recorder": recorder,
+        "ledger_projector": projector,
+        ":recorder_password": "'pw'",
+        ":projector_password": "'pw'",
+    }
+    _run_grants(ledger, "postgres-team-roles.sql", names)
+    url = make_url(ledger.url)
+
+    def as_role(role: str) -> ExampleLedger:
+        role_url = url.set(username=role, password="pw")
+        return ExampleLedger(
+            role_url.render_as_string(hide_password=False), None, ledger.key
+        )
+
+    as_recorder, as_projector = as_role(recorder), as_role(projector)
+
+    imported = as_recorder.cli(
+        "import", str(ROOT / "tests/data/fictional-seizure.jsonl")
+    )
+    assert imported.exit_code == 0, imported.output
+    # the recorder could not project: nothing is visible until the projector runs
+    assert as_recorder.cli("incidents", "--json").stdout.strip() == "[]"
+    projected = as_projector.cli("project")
+    assert projected.exit_code == 0, projected.output
+    assert "tanker-seizure" in as_recorder.cli("incidents").output
+    assert as_recorder.cli("checkpoint").exit_code == 0
+
+    for sql in READ_MODEL_FORGERIES:
+        assert "permission denied" in (_as(as_recorder.url, sql) or ""), sql
+    refused = _as(as_projector.url, "DELETE FROM checkpoints")
+    assert "permission denied" in (refused or "")
+    refused = _as(
+        as_projector.url,
+        "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
+        "VALUES (gen_random_uuid(), 1, 'x', 'x')",
+    )
+    assert "permission denied" in (refused or "")
+
+    # The projector can write the read models: verify, run by anyone, catches it,
+    # and a rebuild by the projector repairs it.
+    forged = (
+        "UPDATE actors SET display_name = 'FORGED NAME' WHERE slug = 'coastal-navy'"
+    )
+    assert _as(as_projector.url, forged) is None
+    caught = as_recorder.cli("verify")
+    assert caught.exit_code == 3, caught.output
+    assert "read model actors: row slug=coastal-navy" in caught.output
+    assert as_projector.cli("rebuild").exit_code == 0
+    assert as_recorder.cli("verify").exit_code == 0
