@@ -5,8 +5,8 @@ hands over from the previous key (which signs it) to a new one (which
 countersigns it). A ledger upgraded from an earlier revision has no row yet: the
 next `ledger init` or `ledger checkpoint` records its key.
 
-Revision ID: 0005
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-28
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
