@@ -142,7 +142,9 @@ def _shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _integrity_walk(ledger: Ledger, incident: str, key: str | None, shown: bool):
+def _integrity_walk(
+    ledger: Ledger, incident: str, key: str | None, shown: bool
+) -> None:
     """Sign a checkpoint, verify the ledger, make an audit bundle and check it."""
     key_file, created = ensure_key(ledger.url, key)
     if shown:

@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli.main import main
+from ledger.integrity.service import Finding, Integrity, Report
 from tests.support import EXAMPLES, ROOT, ExampleLedger, json_of
 
 INCIDENT = "tanker-seizure"
@@ -885,6 +886,20 @@ def test_demo_never_prints_the_path_of_its_throwaway_ledger(tmp_path: Path) -> N
     assert "into a throwaway ledger (deleted when the demo ends)" in result.stdout
     assert "the throwaway ledger is deleted" in result.stdout
     assert not (tmp_path / "mine.key").exists()
+
+
+def test_demo_whose_integrity_check_fails_exits_3_with_the_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def tampered(self, *args, **kwargs) -> Report:
+        return Report(events=1, findings=[Finding("event 1 differs (test)", 1)])
+
+    monkeypatch.setattr(Integrity, "verify", tampered)
+    example = _seizure_demo(tmp_path, incident=INCIDENT)
+    result = CliRunner().invoke(main, ["demo", "--example", str(example)])
+    assert result.exit_code == 3, result.output
+    assert "FAILED: event 1 differs (test)" in result.output
+    assert "demo finished" not in result.output
 
 
 def test_demo_in_a_given_ledger_says_where_and_leaves_it_verifiable(
