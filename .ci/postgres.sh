@@ -3,11 +3,18 @@
 # listening on 127.0.0.1 and a unix socket in its own temporary directory.
 #   .ci/postgres.sh start DIR PORT   prints the database URL on stdout
 #   .ci/postgres.sh stop DIR
+# Run as root, it runs the cluster as the system user `ledger-pg`, created
+# here if there is none. LEDGER_TEST_PGBIN names another PostgreSQL 15 bin/.
 set -euo pipefail
-PGBIN=/usr/lib/postgresql/15/bin
+PGBIN=${LEDGER_TEST_PGBIN:-/usr/lib/postgresql/15/bin}
 action=${1:?start or stop}
 dir=${2:?directory}
 port=${3:-55432}
+
+if [ "$action" = start ] && { ! [ -x "$PGBIN/initdb" ] || ! [ -x "$PGBIN/pg_ctl" ]; }; then
+  echo "PostgreSQL 15 is not installed at $PGBIN (no initdb or pg_ctl there)" >&2
+  exit 1
+fi
 
 as_user() {
   if [ "$(id -u)" -eq 0 ]; then

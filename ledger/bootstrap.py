@@ -26,9 +26,9 @@ from ledger.persistence import backend, event_store_env, make_engine, sqlite_pat
 from ledger.projections.projection import LedgerProjection
 from ledger.projections.queries import ReadModel
 from ledger.projections.view import ProjectedElsewhere, ReadModelView
+from ledger.resources import alembic_ini, migrations
 from ledger.schemas.validation import validate_statement_body
 
-ROOT = Path(__file__).resolve().parent.parent
 WRITE_ATTEMPTS = 5
 PROJECT_BATCH = 2000
 # A role that may not write the read models waits this long for the projector.
@@ -49,9 +49,13 @@ class NotInitialised(RuntimeError):
 
 
 def alembic_config(url: str) -> Config:
-    """Alembic's configuration for this ledger's database."""
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    """Alembic's configuration for this ledger's database.
+
+    The configuration and the migrations are the ones the package ships (see
+    ledger.resources), so an installed ledger needs no source tree.
+    """
+    config = Config(str(alembic_ini()))
+    config.set_main_option("script_location", str(migrations()))
     # ConfigParser interpolation would read a password's "%" as syntax.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config

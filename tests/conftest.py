@@ -2,7 +2,11 @@
 
 The PostgreSQL cluster is a throwaway one: `.ci/run` starts it and passes its
 URL in LEDGER_TEST_POSTGRES_URL; otherwise the first test that needs it starts
-one (as a non-root user, on 127.0.0.1) and the session stops it at the end.
+one with the PostgreSQL 15 binaries of /usr/lib/postgresql/15/bin (or of
+LEDGER_TEST_PGBIN), on 127.0.0.1, and the session stops it at the end. The
+cluster never runs as root: run as root, the tests create the system user
+`ledger-pg` (no home, no login shell) if there is none, and run it as that user.
+Without the binaries, the run stops at once and says what to do.
 LEDGER_TEST_BACKENDS=sqlite runs one backend only, for a quick local loop.
 """
 
@@ -19,6 +23,13 @@ from tests import support
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = tuple(os.environ.get("LEDGER_TEST_BACKENDS", "sqlite,postgresql").split(","))
+PGBIN = Path(os.environ.get("LEDGER_TEST_PGBIN", "/usr/lib/postgresql/15/bin"))
+WITHOUT_POSTGRES = (
+    "install PostgreSQL 15 (Debian, Ubuntu: apt-get install postgresql-15) or set "
+    "LEDGER_TEST_PGBIN to its bin directory; or give a running server in "
+    "LEDGER_TEST_POSTGRES_URL; or run the SQLite tests only: "
+    "LEDGER_TEST_BACKENDS=sqlite"
+)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -46,6 +57,24 @@ def pytest_collection_modifyitems(
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    _check_postgres(keep)
+
+
+def _check_postgres(items: list[pytest.Item]) -> None:
+    """Stop before the first test if PostgreSQL tests cannot get a server."""
+    if os.environ.get("LEDGER_TEST_POSTGRES_URL"):
+        return
+    wanted = any(
+        item.callspec.params.get("backend") == "postgresql"
+        for item in items
+        if hasattr(item, "callspec")
+    )
+    binaries = [PGBIN / "initdb", PGBIN / "pg_ctl"]
+    if wanted and not all(os.access(b, os.X_OK) for b in binaries):
+        raise pytest.UsageError(
+            f"the PostgreSQL tests need PostgreSQL 15, and there is no initdb "
+            f"or pg_ctl in {PGBIN}: {WITHOUT_POSTGRES}"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -60,12 +89,19 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     script = ROOT / ".ci" / "postgres.sh"
-    url = subprocess.run(
+    started = subprocess.run(
         ["bash", str(script), "start", str(directory), str(port)],
-        check=True,
         capture_output=True,
         text=True,
-    ).stdout.strip()
+    )
+    if started.returncode != 0:
+        subprocess.run(["bash", str(script), "stop", str(directory)], check=False)
+        reason = started.stderr.strip() or f"exit status {started.returncode}"
+        pytest.fail(
+            f"cannot start the test PostgreSQL cluster: {reason}\n{WITHOUT_POSTGRES}",
+            pytrace=False,
+        )
+    url = started.stdout.strip()
     try:
         yield url
     finally:

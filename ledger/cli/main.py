@@ -14,7 +14,7 @@ import click
 from ledger import worker
 from ledger.application.planning import RecordError
 from ledger.application.problems import Problem, Refused, problem_lines
-from ledger.bootstrap import ROOT, Ledger, init
+from ledger.bootstrap import Ledger, init
 from ledger.cli import render
 from ledger.cli.common import (
     LedgerGroup,
@@ -547,13 +547,12 @@ def rebuild_command(db: str | None, force: bool) -> None:
 @click.option(
     "--example",
     type=click.Path(exists=True, dir_okay=False),
-    default=str(ROOT / "examples" / "libya-drone.jsonl"),
-    show_default=True,
-    help="The import file to build the demo from; FILE.demo.json says what to show.",
+    help="The import file to build the demo from; FILE.demo.json says what to show "
+    "(default: the example the package ships).",
 )
-def demo_command(db: str | None, example: str) -> None:
+def demo_command(db: str | None, example: str | None) -> None:
     """Build a throwaway ledger from an example and walk through it."""
-    run_demo(db, Path(example))
+    run_demo(db, Path(example) if example else None)
 
 
 for _command in COMMANDS:

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli.main import main
+from ledger.integrity.service import Finding, Integrity, Report
 from tests.support import EXAMPLES, ROOT, ExampleLedger, json_of
 
 INCIDENT = "tanker-seizure"
@@ -821,6 +823,98 @@ def test_demo_without_sidecar_shows_state_history_provenance(tmp_path: Path) -> 
     for heading in DEMO_SECTIONS:
         assert heading in result.stdout
     assert not (tmp_path / "ledger.db").exists()
+
+
+SEIZURE_CORRECTION = {
+    "id": "demo-hedging-fix",
+    "statement": "agency-attribution",
+    "field": "hedging",
+    "value": "assesses with low confidence",
+    "reason": "the report says low, not moderate",
+}
+
+
+def _seizure_demo(tmp_path: Path, **sidecar: object) -> Path:
+    example = tmp_path / "seizure.jsonl"
+    shutil.copy(EXAMPLE, example)
+    (tmp_path / "seizure.demo.json").write_text(json.dumps(sidecar))
+    return example
+
+
+def test_demo_announces_its_correction_before_history_shows_it(
+    tmp_path: Path,
+) -> None:
+    example = _seizure_demo(tmp_path, incident=INCIDENT, correction=SEIZURE_CORRECTION)
+    result = run_ledger("demo", "--example", str(example), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    announced = out.index("A correction, recorded after the import")
+    assert announced < out.index("The audit history")
+    told = out[announced : out.index("1. The current state")]
+    # What is corrected, by whom, why, and that it is a new event.
+    assert "ledger-demo corrects statement agency-attribution" in told
+    assert "field: hedging" in told
+    assert "was: assesses with moderate confidence" in told
+    assert "now: assesses with low confidence" in told
+    assert "why: the report says low, not moderate" in told
+    assert "new event" in told
+
+
+def test_demo_ends_with_the_integrity_walk(tmp_path: Path) -> None:
+    example = _seizure_demo(tmp_path, incident=INCIDENT)
+    result = run_ledger("demo", "--example", str(example), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    walk = out.index("Integrity: checkpoint, verify, audit bundle, verify-bundle")
+    assert out.index("Provenance of claim") < walk < out.index("demo finished")
+    steps = [line.split(":")[0] for line in out[walk:].splitlines()[1:5]]
+    expected = ["checkpoint", "verify", f"audit-bundle {INCIDENT}", "verify-bundle"]
+    assert steps == expected
+    assert "1 checkpoint recomputed: all as recorded and signed" in out
+    assert "the signature, every proof and the state check out" in out
+
+
+def test_demo_never_prints_the_path_of_its_throwaway_ledger(tmp_path: Path) -> None:
+    example = _seizure_demo(tmp_path, incident=INCIDENT)
+    # Not even when LEDGER_KEY_PATH names a key: a throwaway ledger gets its own.
+    env = clean_env(LEDGER_KEY_PATH=str(tmp_path / "mine.key"))
+    result = run_ledger("demo", "--example", str(example), cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "ledger-demo-" not in result.stdout + result.stderr
+    assert tempfile.gettempdir() not in result.stdout + result.stderr
+    assert "sqlite:" not in result.stdout
+    assert "into a throwaway ledger (deleted when the demo ends)" in result.stdout
+    assert "the throwaway ledger is deleted" in result.stdout
+    assert not (tmp_path / "mine.key").exists()
+
+
+def test_demo_whose_integrity_check_fails_exits_3_with_the_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def tampered(self, *args, **kwargs) -> Report:
+        return Report(events=1, findings=[Finding("event 1 differs (test)", 1)])
+
+    monkeypatch.setattr(Integrity, "verify", tampered)
+    example = _seizure_demo(tmp_path, incident=INCIDENT)
+    result = CliRunner().invoke(main, ["demo", "--example", str(example)])
+    assert result.exit_code == 3, result.output
+    assert "FAILED: event 1 differs (test)" in result.output
+    assert "demo finished" not in result.output
+
+
+def test_demo_in_a_given_ledger_says_where_and_leaves_it_verifiable(
+    tmp_path: Path,
+) -> None:
+    ledger = ExampleLedger.new(tmp_path)
+    example = _seizure_demo(tmp_path, incident=INCIDENT, correction=SEIZURE_CORRECTION)
+    result = ledger.cli("demo", "--example", str(example))
+    ok(result)
+    assert f"Imported seizure.jsonl into {ledger.url}" in result.output
+    assert f"signing key created at {ledger.key}" in result.output
+    assert "throwaway" not in result.output
+    verified = ledger.cli("verify")
+    ok(verified)
+    assert "and 1 checkpoint: every stored event matches" in verified.output
 
 
 # -- tables for people print what was recorded, verbatim -------------------------------
