@@ -79,7 +79,9 @@ def test_deep_json_in_a_corrected_value(seized: ExampleLedger, case):
         "correct", "coastalia-denies", "--field", "claims",
         "--value", DEEP[case], "--reason", "r",
     )  # fmt: skip
-    assert refused(result) == f"error: value: claims takes JSON: {TOO_DEEP}"
+    assert refused(result).startswith(
+        f"error: value: claims takes JSON ({TOO_DEEP}), e.g. --value "
+    )
     unchanged(seized)
 
 
@@ -97,7 +99,9 @@ def test_a_number_too_long_to_convert(seized: ExampleLedger, tmp_path):
         "correct", "coastalia-denies", "--field", "claims",
         "--value", f'[{{"claim": {LONG_NUMBER}}}]', "--reason", "r",
     )  # fmt: skip
-    assert refused(result) == f"error: value: claims takes JSON: {TOO_LONG}"
+    assert refused(result).startswith(
+        f"error: value: claims takes JSON ({TOO_LONG}), e.g. --value "
+    )
     unchanged(seized)
 
 
