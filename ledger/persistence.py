@@ -18,11 +18,13 @@ from eventsourcing.sqlite import SQLiteConnectionPool, SQLiteFactory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from ledger.errors import Unavailable
+
 DEFAULT_URL = "sqlite:///ledger.db"
 BUSY_TIMEOUT_MS = int(os.environ.get("LEDGER_BUSY_TIMEOUT_MS", "30000"))
 
 
-class UnsupportedDatabase(ValueError):
+class UnsupportedDatabase(Unavailable, ValueError):
     """A database URL the ledger cannot use."""
 
 

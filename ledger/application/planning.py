@@ -12,18 +12,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ledger.application.references import References
+from ledger.application.refusals import (
+    RecordConflict,
+    RecordError,
+    RecordRefused,
+    StatementMissing,
+    VersionMismatch,
+)
 from ledger.domain.canonical import fingerprint
 from ledger.domain.model import Actor, Claim, Incident, LedgerRuleError, Statement
-
-
-class RecordError(ValueError):
-    """A record the ledger refuses, located by input line (if any) and field."""
-
-    def __init__(self, field: str, message: str, line: int | None = None):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-        self.line = line
 
 
 class Catalogue(Protocol):
@@ -67,8 +65,12 @@ class Plan:
         load_statement: Callable[[str], Statement | None],
         validate_statement: Callable[[dict[str, Any]], dict[str, Any]],
         recorded_by: str,
+        expected: dict[str, int] | None = None,
     ):
         self.catalogue = catalogue
+        # The version each statement must be at (its aggregate's), if given.
+        self.expected = expected or {}
+        self.loaded: dict[str, int] = {}
         self.load_statement = load_statement
         self.validate_statement = validate_statement
         self.recorded_by = recorded_by
@@ -108,7 +110,7 @@ class Plan:
         if earlier is not None:
             if earlier[1] != print_:
                 where = f"line {earlier[0]}" if earlier[0] else "this input"
-                raise RecordError(
+                raise RecordConflict(
                     "id", f"{kind} {slug} is given twice, differently ({where})", line
                 )
             return
@@ -116,7 +118,7 @@ class Plan:
         recorded = known[kind].get(slug)
         if recorded is not None:
             if recorded != print_:
-                raise RecordError(
+                raise RecordConflict(
                     "id",
                     f"{kind} {slug} is already recorded with different content; "
                     "record a correction instead",
@@ -165,9 +167,13 @@ class Plan:
         return statement
 
     def _statement(self, slug: str, line: int | None) -> Statement:
-        statement = self.statements.get(slug) or self.load_statement(slug)
+        statement = self.statements.get(slug)
         if statement is None:
-            raise RecordError("statement", f"no statement {slug} is recorded", line)
+            statement = self.load_statement(slug)
+            if statement is None:
+                message = f"no statement {slug} is recorded"
+                raise StatementMissing("statement", message, line)
+            self.loaded[slug] = statement.version
         self.statements[slug] = statement
         self.aggregates[f"statement:{slug}"] = statement
         return statement
@@ -178,18 +184,35 @@ class Plan:
         print_ = fingerprint(_body(record))
         if change_id in statement.changes:
             if statement.changes[change_id] != print_:
-                raise RecordError(
+                raise RecordConflict(
                     "id",
                     f"change {change_id} is already recorded with different content",
                     line,
                 )
             self.result.unchanged[record["type"]] += 1
             return
+        self._check_version(statement.slug, line)
         try:
             self._apply_change(line, statement, record, print_)
         except LedgerRuleError as error:
-            raise RecordError(record["type"], str(error), line) from None
+            raise RecordRefused(record["type"], str(error), line) from None
         self.result.new[record["type"]] += 1
+
+    def _check_version(self, slug: str, line: int | None) -> None:
+        """A change written against a version the statement has left is refused.
+
+        A change already recorded (the same write repeated) is checked before,
+        so repeating it stays a no-op.
+        """
+        wanted = self.expected.get(slug)
+        found = self.loaded.get(slug)
+        if wanted is not None and found is not None and wanted != found:
+            raise VersionMismatch(
+                "expected_version",
+                f"statement {slug} is at version {found}, not {wanted}: "
+                "it changed in the meantime",
+                line,
+            )
 
     def _apply_change(self, line, statement: Statement, record, print_) -> None:
         common = {
@@ -229,101 +252,3 @@ class Plan:
                 refs.check(kind, line, slug, record)
         for line, slug, data in self.checks:
             refs.check("statement", line, slug, data)
-
-
-class References:
-    """Checks that what records name exists, in the ledger or in the same input."""
-
-    def __init__(self, plan: Plan):
-        self.plan = plan
-        wanted: dict[str, set[str]] = defaultdict(set)
-        for kind in ("actor", "claim", "statement"):
-            for _, record in plan.new[kind].values():
-                for ref_kind, _, slug in self._references(kind, record):
-                    wanted[ref_kind].add(slug)
-        for _, _, data in plan.checks:
-            for ref_kind, _, slug in self._references("statement", data):
-                wanted[ref_kind].add(slug)
-        cat = plan.catalogue
-        self.known = {
-            k: set(cat.fingerprints(k, wanted[k])) for k in ("incident", "actor")
-        }
-        self.claim_incident = cat.claim_incidents(wanted["claim"])
-        for slug, (_, record) in plan.new["claim"].items():
-            self.claim_incident[slug] = record["incident"]
-
-    @staticmethod
-    def _references(kind: str, record: dict[str, Any]):
-        if kind == "actor":
-            if record.get("affiliation"):
-                yield "actor", "affiliation", record["affiliation"]
-            return
-        yield "incident", "incident", record["incident"]
-        if kind == "claim":
-            return
-        yield "actor", "speaker", record["speaker"]
-        for i, item in enumerate(record.get("claims") or []):
-            yield "claim", f"claims.{i}.claim", item["claim"]
-        for i, actor in enumerate((record.get("attribution") or {}).get("actors", [])):
-            yield "actor", f"attribution.actors.{i}", actor
-        if record.get("demand"):
-            yield "actor", "demand.addressee", record["demand"]["addressee"]
-        for i, hop in enumerate(record.get("provenance") or []):
-            yield "actor", f"provenance.{i}.agent", hop["agent"]
-            if (hop.get("document") or {}).get("outlet"):
-                yield (
-                    "actor",
-                    f"provenance.{i}.document.outlet",
-                    hop["document"]["outlet"],
-                )
-        for name in ("responds_to", "retracts"):
-            if record.get(name):
-                yield "statement", name, record[name]
-
-    def _exists(self, kind: str, slug: str) -> bool:
-        return slug in self.plan.new[kind] or slug in self.known[kind]
-
-    def check(
-        self, kind: str, line: int | None, slug: str, record: dict[str, Any]
-    ) -> None:
-        """Raise a RecordError for the first reference that names nothing."""
-        for ref_kind, field_name, ref in self._references(kind, record):
-            if ref_kind == "claim":
-                self._check_claim(line, field_name, ref, record["incident"])
-            elif ref_kind == "statement":
-                self._check_statement(line, field_name, ref, slug, record)
-            elif not self._exists(ref_kind, ref):
-                raise RecordError(field_name, f"no {ref_kind} {ref} is recorded", line)
-
-    def _check_claim(self, line, field_name: str, ref: str, incident: str) -> None:
-        owner = self.claim_incident.get(ref)
-        if owner is None:
-            raise RecordError(field_name, f"no claim {ref} is recorded", line)
-        if owner != incident:
-            raise RecordError(
-                field_name, f"claim {ref} belongs to incident {owner}", line
-            )
-
-    def _check_statement(
-        self, line, field_name: str, ref: str, slug: str, record
-    ) -> None:
-        if ref == slug:
-            raise RecordError(field_name, "a statement cannot answer itself", line)
-        try:
-            target = self.plan._statement(ref, line)
-        except RecordError as error:
-            raise RecordError(field_name, error.message, line) from None
-        if target.incident != record["incident"]:
-            raise RecordError(
-                field_name, f"statement {ref} is about another incident", line
-            )
-        if field_name == "responds_to" and target.data["kind"] != "demand":
-            raise RecordError(
-                field_name,
-                f"statement {ref} is not a demand but a {target.data['kind']}",
-                line,
-            )
-        if field_name == "retracts" and target.data["speaker"] != record["speaker"]:
-            raise RecordError(
-                field_name, "a speaker can only retract its own statement", line
-            )

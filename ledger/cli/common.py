@@ -11,28 +11,12 @@ import click
 import eventsourcing.persistence
 import sqlalchemy.exc
 
-from ledger.application.planning import RecordError
-from ledger.bootstrap import Ledger, NotInitialised
-from ledger.cli.demo import NotEmpty
+from ledger.application.service import LedgerService
+from ledger.bootstrap import Ledger
 from ledger.domain.dates import PartialDate, PartialDateError
-from ledger.domain.model import LedgerRuleError
-from ledger.integrity.keys import KeyFileError
-from ledger.persistence import UnsupportedDatabase, database_url
-from ledger.projections.queries import KnownAt, NotFound
-from ledger.schemas.lines import InputError
-
-USER_ERRORS = (
-    NotEmpty,
-    KeyFileError,
-    InputError,
-    RecordError,
-    NotFound,
-    NotInitialised,
-    UnsupportedDatabase,
-    PartialDateError,
-    LedgerRuleError,
-)
-
+from ledger.errors import LedgerError, LocatedError
+from ledger.persistence import database_url
+from ledger.projections.queries import KnownAt
 
 # The database is down, refuses the login, or the URL names no server.
 UNREACHABLE = (
@@ -44,15 +28,16 @@ UNREACHABLE = (
 
 
 class LedgerGroup(click.Group):
-    """Turns user mistakes into one clear line on stderr and exit code 1."""
+    """Turns user mistakes into one clear line on stderr and exit code 1.
+
+    Every ``LedgerError`` (ledger/errors.py) is translated here, and only here.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except USER_ERRORS as error:
-            line = getattr(error, "line", None)
-            where = f"line {line}: " if line else ""
-            click.echo(f"error: {where}{error}", err=True)
+        except LedgerError as error:
+            click.echo(_one_line(error), err=True)
         except eventsourcing.persistence.MapperDeserialisationError as error:
             reason = str(error).splitlines()[0]
             click.echo(f"error: a stored event cannot be read: {reason}", err=True)
@@ -64,6 +49,17 @@ class LedgerGroup(click.Group):
                 f"error: cannot reach the database, or it refused: {reason}", err=True
             )
         ctx.exit(1)
+
+
+def _one_line(error: LedgerError) -> str:
+    """The error as the command line shows it: where, which field, what."""
+    source = getattr(error, "source", None)
+    if isinstance(error, LocatedError) and source:
+        where = f"{source}:{error.line}" if error.line is not None else source
+        return f"{where}: {error.field}: {error.message}"
+    line = getattr(error, "line", None)
+    where = f"line {line}: " if line else ""
+    return f"error: {where}{error}"
 
 
 def as_of_date(text: str | None) -> PartialDate | None:
@@ -129,6 +125,11 @@ def recorder(given: str | None) -> str:
 def open_ledger(db: str | None) -> Ledger:
     """The ledger at the command's ``--db``, else the group's, else the defaults."""
     return Ledger(url_of(db))
+
+
+def open_service(db: str | None, key: str | None = None) -> LedgerService:
+    """The ledger's service at the command's ``--db`` (see ``open_ledger``)."""
+    return LedgerService.open(url_of(db), key)
 
 
 def url_of(db: str | None) -> str:

@@ -18,13 +18,14 @@ from ledger.bootstrap import Ledger, init
 from ledger.cli import render
 from ledger.cli.reading import read_records
 from ledger.domain.dates import PartialDate
+from ledger.errors import BadInput
 from ledger.schemas.inputs import CorrectionInput
 from ledger.schemas.lines import load_with
 
 console = render.console
 
 
-class NotEmpty(ValueError):
+class NotEmpty(BadInput):
     """The demo was pointed at a ledger that already holds events."""
 
 

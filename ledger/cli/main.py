@@ -6,25 +6,24 @@ import json
 import signal
 import sys
 import threading
-import uuid
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ledger import worker
-from ledger.application.planning import RecordError
+from ledger.application.service import WriteResult
 from ledger.bootstrap import ROOT, Ledger, init
 from ledger.cli import render
 from ledger.cli.common import (
     LedgerGroup,
-    as_of_date,
     as_of_option,
     db_option,
     emit,
     json_option,
     known_at_option,
     open_ledger,
+    open_service,
     recorder,
     recorder_option,
     url_of,
@@ -32,16 +31,10 @@ from ledger.cli.common import (
 from ledger.cli.demo import run_demo
 from ledger.cli.integrity import COMMANDS, key_option
 from ledger.cli.reading import read_records
+from ledger.errors import LocatedError
 from ledger.integrity.keys import KeyFileError, key_id, load_public, public_path
 from ledger.integrity.service import Integrity, ensure_key, key_path
-from ledger.projections.queries import KnownAt
-from ledger.schemas.inputs import (
-    CorrectionInput,
-    GradeInput,
-    StatementInput,
-    WithdrawalInput,
-)
-from ledger.schemas.lines import InputError, load_with
+from ledger.schemas.lines import InputError
 from ledger.schemas.outputs import (
     HistoryOutput,
     ImportOutput,
@@ -100,32 +93,24 @@ def import_command(
     """Record every line of a JSON Lines FILE, or nothing if any line is refused."""
     try:
         records = read_records(file)
-        with open_ledger(db) as ledger, render.progress("projecting") as advance:
-            result = ledger.write(records, recorder(recorded_by), advance)
-    except (InputError, RecordError) as error:
-        where = f"{file}:{error.line}" if error.line is not None else file
-        click.echo(f"{where}: {error.field}: {error.message}", err=True)
-        sys.exit(1)
-    _report(file, result, as_json, [])
+        with open_service(db) as service, render.progress("projecting") as advance:
+            result = service.write(records, recorder(recorded_by), advance)
+    except LocatedError as error:
+        error.source = file
+        raise
+    _report(file, result, as_json)
 
 
-def _report(source: str, result: Any, as_json: bool, ids: list[str]) -> None:
+def _report(source: str, result: WriteResult, as_json: bool) -> None:
     data = {
         "source": source,
         "recorded": result.recorded,
-        "new": dict(result.new),
-        "unchanged": dict(result.unchanged),
-        "ids": ids,
+        "new": result.new,
+        "unchanged": result.unchanged,
+        "ids": result.ids,
+        "known_at_seq": result.known_at_seq,
     }
     emit(data, ImportOutput, as_json, render.write_summary)
-
-
-def _write_one(
-    db, recorded_by, record: dict[str, Any], as_json: bool, source: str
-) -> None:
-    with open_ledger(db) as ledger:
-        result = ledger.write([(None, record)], recorder(recorded_by))
-    _report(source, result, as_json, [record["id"]])
 
 
 @main.command("record")
@@ -175,13 +160,11 @@ def record_command(db, recorded_by, as_json, **flags) -> None:  # type: ignore[n
     """Record one statement, from flags or from one JSON object on stdin."""
     if not any(v for v in flags.values()) and not sys.stdin.isatty():
         data = _stdin_object()
-        data.setdefault("type", "statement")
-        data.setdefault("id", _new_id("st"))
     else:
-        with open_ledger(db) as ledger:
-            data = _statement_from_flags(flags, ledger)
-    record = load_with(StatementInput, data)
-    _write_one(db, recorded_by, record, as_json, "record")
+        data = _statement_from_flags(flags)
+    with open_service(db) as service:
+        result = service.record_statement(data, recorder(recorded_by))
+    _report("record", result, as_json)
 
 
 def _stdin_object() -> dict[str, Any]:
@@ -200,24 +183,8 @@ def _stdin_object() -> dict[str, Any]:
     return data
 
 
-def _new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-def _actor(ledger: Ledger, ref: str | None, field: str) -> str | None:
-    if not ref:
-        return None
-    found = ledger.read.resolve_actor(ref)
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise InputError(field, f"no actor {ref!r} is recorded (by id, name or alias)")
-    raise InputError(
-        field, f"{ref!r} names several actors: {', '.join(found)}; use an id"
-    )
-
-
-def _statement_from_flags(flags: dict[str, Any], ledger: Ledger) -> dict[str, Any]:
+def _statement_from_flags(flags: dict[str, Any]) -> dict[str, Any]:
+    """The statement the flags give; the service resolves the actors they name."""
     claims = []
     for item in flags["claims"]:
         claim, _, stance = item.partition("=")
@@ -229,17 +196,11 @@ def _statement_from_flags(flags: dict[str, Any], ledger: Ledger) -> dict[str, An
             raise InputError(
                 f"provenance.{i}", "write a hop as RELATION:AGENT, e.g. told:reuters"
             )
-        hops.append(
-            {
-                "relation": relation,
-                "agent": _actor(ledger, agent, f"provenance.{i}.agent"),
-            }
-        )
+        hops.append({"relation": relation, "agent": agent or None})
     data: dict[str, Any] = {
-        "type": "statement",
-        "id": flags["slug"] or _new_id("st"),
+        "id": flags["slug"],
         "incident": flags["incident"],
-        "speaker": _actor(ledger, flags["speaker"], "speaker"),
+        "speaker": flags["speaker"],
         "kind": flags["kind"],
         "stated_at": flags["stated_at"],
         "claims": claims,
@@ -252,14 +213,15 @@ def _statement_from_flags(flags: dict[str, Any], ledger: Ledger) -> dict[str, An
         "note": flags["note"],
     }
     if flags["attributed"]:
-        actors = [_actor(ledger, a, "attribution.actors") for a in flags["attributed"]]
         data["attribution"] = {
-            "actors": actors,
+            "actors": list(flags["attributed"]),
             "mode": flags["attribution_mode"] or "sole",
         }
     if flags["demand_of"] or flags["demand_action"]:
-        addressee = _actor(ledger, flags["demand_of"], "demand.addressee")
-        data["demand"] = {"addressee": addressee, "action": flags["demand_action"]}
+        data["demand"] = {
+            "addressee": flags["demand_of"],
+            "action": flags["demand_action"],
+        }
     return {k: v for k, v in data.items() if v not in (None, [], "")}
 
 
@@ -279,18 +241,16 @@ def correct_command(
 ) -> None:  # type: ignore[no-untyped-def]
     """Record a correction of one field of a STATEMENT; the old value stays in the
     history."""
-    if field_ == "speaker":
-        with open_ledger(db) as ledger:
-            value = _actor(ledger, value, "speaker")
-    data = {
-        "type": "correction",
-        "id": slug or _new_id("cx"),
-        "statement": statement,
-        "field": field_,
-        "value": _value(field_, value),
-        "reason": reason,
-    }
-    _write_one(db, recorded_by, load_with(CorrectionInput, data), as_json, "correct")
+    with open_service(db) as service:
+        result = service.correct(
+            statement,
+            field_,
+            _value(field_, value),
+            reason,
+            recorder(recorded_by),
+            change_id=slug,
+        )
+    _report("correct", result, as_json)
 
 
 def _value(field: str, text: str) -> Any:
@@ -311,13 +271,11 @@ def _value(field: str, text: str) -> Any:
 @json_option
 def withdraw_command(statement, reason, slug, db, recorded_by, as_json) -> None:  # type: ignore[no-untyped-def]
     """Withdraw a STATEMENT entered in error; it stays visible in the history."""
-    data = {
-        "type": "withdrawal",
-        "id": slug or _new_id("wd"),
-        "statement": statement,
-        "reason": reason,
-    }
-    _write_one(db, recorded_by, load_with(WithdrawalInput, data), as_json, "withdraw")
+    with open_service(db) as service:
+        result = service.withdraw(
+            statement, reason, recorder(recorded_by), change_id=slug
+        )
+    _report("withdraw", result, as_json)
 
 
 @main.command("grade")
@@ -339,15 +297,16 @@ def grade_command(
     statement, reliability, credibility, reason, slug, db, recorded_by, as_json
 ) -> None:  # type: ignore[no-untyped-def]
     """Grade a STATEMENT, Admiralty style: source reliability and credibility."""
-    data = {
-        "type": "grade",
-        "id": slug or _new_id("gr"),
-        "statement": statement,
-        "reliability": reliability,
-        "credibility": credibility,
-        "reason": reason,
-    }
-    _write_one(db, recorded_by, load_with(GradeInput, data), as_json, "grade")
+    with open_service(db) as service:
+        result = service.grade(
+            statement,
+            recorder(recorded_by),
+            reliability=reliability,
+            credibility=credibility,
+            reason=reason,
+            change_id=slug,
+        )
+    _report("grade", result, as_json)
 
 
 @main.command("incidents")
@@ -355,9 +314,9 @@ def grade_command(
 @json_option
 def incidents_command(db: str | None, as_json: bool) -> None:
     """List the incidents in the ledger."""
-    with open_ledger(db) as ledger:
-        ledger.project()
-        data = ledger.read.incidents()
+    with open_service(db) as service:
+        service.catch_up()
+        data = service.incidents()
     if as_json:
         click.echo(
             json.dumps(
@@ -376,9 +335,9 @@ def incidents_command(db: str | None, as_json: bool) -> None:
 @json_option
 def state_command(incident, as_of, known_at, db, as_json) -> None:  # type: ignore[no-untyped-def]
     """The claims, sides, statuses and demands of an INCIDENT."""
-    with open_ledger(db) as ledger:
-        ledger.project()
-        data = ledger.read.state(incident, as_of_date(as_of), KnownAt.parse(known_at))
+    with open_service(db) as service:
+        service.catch_up()
+        data = service.state(incident, as_of, known_at)
     emit(data, StateOutput, as_json, render.state)
 
 
@@ -390,9 +349,9 @@ def state_command(incident, as_of, known_at, db, as_json) -> None:  # type: igno
 @json_option
 def history_command(incident, as_of, known_at, db, as_json) -> None:  # type: ignore[no-untyped-def]
     """Every ledger event of an INCIDENT (or of the whole ledger), in ledger order."""
-    with open_ledger(db) as ledger:
-        ledger.project()
-        data = ledger.read.history(incident, as_of_date(as_of), KnownAt.parse(known_at))
+    with open_service(db) as service:
+        service.catch_up()
+        data = service.history(incident, as_of, known_at)
     emit(data, HistoryOutput, as_json, render.history)
 
 
@@ -403,9 +362,9 @@ def history_command(incident, as_of, known_at, db, as_json) -> None:  # type: ig
 @json_option
 def provenance_command(statement_or_claim, known_at, db, as_json) -> None:  # type: ignore[no-untyped-def]
     """Where a statement came from, or every statement behind a claim."""
-    with open_ledger(db) as ledger:
-        ledger.project()
-        data = ledger.read.provenance(statement_or_claim, KnownAt.parse(known_at))
+    with open_service(db) as service:
+        service.catch_up()
+        data = service.provenance(statement_or_claim, known_at)
     emit(data, ProvenanceOutput, as_json, render.provenance)
 
 

@@ -11,6 +11,8 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from ledger.errors import BadInput
+
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _INSTANT = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
@@ -19,7 +21,7 @@ _NAIVE_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _TICK = timedelta(microseconds=1)
 
 
-class PartialDateError(ValueError):
+class PartialDateError(BadInput):
     """A text that is not a partial date the ledger accepts."""
 
 

@@ -21,8 +21,10 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_public_key,
 )
 
+from ledger.errors import Unavailable
 
-class KeyFileError(ValueError):
+
+class KeyFileError(Unavailable, ValueError):
     """A signing or public key that cannot be used."""
 
 

@@ -15,11 +15,8 @@ from sqlalchemy import Engine, Select, func, select
 
 from ledger.domain.dates import PartialDate, classify, parse_instant_bound
 from ledger.domain.state import StatementFacts, apply_change, compute_state
+from ledger.errors import NotFound
 from ledger.projections import tables as t
-
-
-class NotFound(LookupError):
-    """No incident, statement or claim with that id (at that moment)."""
 
 
 @dataclass(frozen=True)

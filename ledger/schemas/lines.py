@@ -9,17 +9,12 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from ledger.errors import LocatedError
 from ledger.schemas.inputs import LINE_SCHEMAS, InputSchema
 
 
-class InputError(ValueError):
+class InputError(LocatedError):
     """Bad input, located by line (if any) and field."""
-
-    def __init__(self, field: str, message: str, line: int | None = None):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-        self.line = line
 
     def at(self, source: str) -> str:
         """The error as ``SOURCE:LINE: field: message``."""

@@ -199,3 +199,6 @@ class ImportOutput(OutputSchema):
     new = fields.Dict(keys=fields.String(), values=fields.Integer())
     unchanged = fields.Dict(keys=fields.String(), values=fields.Integer())
     ids = fields.List(fields.String())
+    known_at_seq = fields.Integer(
+        metadata={"description": "The ledger's position once the write was projected."}
+    )
