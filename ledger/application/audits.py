@@ -18,7 +18,6 @@ from ledger.integrity import merkle
 from ledger.integrity.bundle import make_bundle
 from ledger.integrity.service import Integrity, Report
 from ledger.projections import tables as t
-from ledger.projections.queries import KnownAt
 
 
 class Audits:
@@ -129,13 +128,16 @@ class Audits:
         as_of: str | None = None,
         known_at: str | None = None,
     ) -> dict[str, Any]:
-        """An incident's state with every event behind it, proven to a checkpoint."""
+        """An incident's state with every event behind it, proven to a checkpoint.
+
+        Like every state, it says which sequence number it reflects
+        (``known_at_seq``); the bundle's events go no further.
+        """
         as_of_date = self.as_of(as_of)  # type: ignore[attr-defined]
-        try:
-            known = KnownAt.parse(known_at)
-        except ValueError as error:
-            raise LocatedError("known_at", str(error)) from None
-        return make_bundle(self.integrity(), incident, as_of_date, known, recorded_by)
+        integrity = self.integrity()
+        integrity.size()  # brings the tree up to date
+        known = self.known(known_at)  # type: ignore[attr-defined]
+        return make_bundle(integrity, incident, as_of_date, known, recorded_by)
 
     def verify(
         self,

@@ -13,19 +13,18 @@ from typing import Any
 import click
 
 from ledger.cli.common import (
-    as_of_date,
     as_of_option,
     db_option,
     json_option,
     known_at_option,
     open_ledger,
+    open_service,
     recorder,
     recorder_option,
 )
-from ledger.integrity.bundle import make_bundle, verify_bundle
+from ledger.integrity.bundle import verify_bundle
 from ledger.integrity.keys import KeyFileError, load_public
 from ledger.integrity.service import Integrity, IntegrityError
-from ledger.projections.queries import KnownAt
 
 FAILED = 3
 
@@ -162,15 +161,8 @@ def audit_bundle_command(
     incident, as_of, known_at, output, key, db, recorded_by
 ) -> None:  # type: ignore[no-untyped-def]
     """Write an INCIDENT's state, its events, their proofs and a signed checkpoint."""
-    with open_ledger(db) as ledger:
-        integrity = Integrity(ledger, key)
-        bundle = make_bundle(
-            integrity,
-            incident,
-            as_of_date(as_of),
-            KnownAt.parse(known_at),
-            recorder(recorded_by),
-        )
+    with open_service(db, key) as service:
+        bundle = service.audit_bundle(incident, recorder(recorded_by), as_of, known_at)
     path = Path(output or f"{incident}.bundle.json")
     path.write_text(json.dumps(bundle, ensure_ascii=False, indent=2) + "\n", "utf-8")
     checkpoint = bundle["checkpoint"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from typing import Any
+
+from marshmallow import Schema, fields, post_dump
 
 
 class OutputSchema(Schema):
@@ -10,6 +12,135 @@ class OutputSchema(Schema):
 
     class Meta:
         ordered = True
+
+
+class RecordedOutput(OutputSchema):
+    """A part whose keys keep the order the ledger recorded them in.
+
+    These parts were opaque objects before they had fields: their keys come
+    out in the order they always had, whatever the declared order.
+    """
+
+    @post_dump(pass_original=True)
+    def _recorded_order(self, data: dict[str, Any], original: Any, **_: Any):
+        if not isinstance(original, dict):
+            return data
+        ordered = {k: data[k] for k in original if k in data}
+        return ordered | {k: v for k, v in data.items() if k not in ordered}
+
+
+class AttributionOutput(RecordedOutput):
+    """Who a statement holds responsible: one actor, or alternatives."""
+
+    actors = fields.List(fields.String(), metadata={"description": "Actor ids."})
+    mode = fields.String(metadata={"description": "sole, either or jointly."})
+    actor_names = fields.List(
+        fields.String(), metadata={"description": "Their display names."}
+    )
+
+
+class StanceOutput(RecordedOutput):
+    """The stance a statement takes on one claim."""
+
+    claim = fields.String()
+    stance = fields.String()
+
+
+class DemandOutput(RecordedOutput):
+    """What a demand asks, and of whom."""
+
+    addressee = fields.String()
+    action = fields.String()
+
+
+class DocumentOutput(RecordedOutput):
+    """The source document a recorder read."""
+
+    outlet = fields.String()
+    title = fields.String()
+    url = fields.String()
+    published_at = fields.String()
+    retrieved_at = fields.String()
+    content_hash = fields.String()
+    outlet_name = fields.String()
+
+
+class HopDataOutput(RecordedOutput):
+    """One recorded hop of a provenance chain."""
+
+    agent = fields.String()
+    relation = fields.String()
+    document = fields.Nested(DocumentOutput)
+
+
+class StatementDataOutput(RecordedOutput):
+    """What a statement says, as recorded (or corrected)."""
+
+    speaker = fields.String()
+    kind = fields.String()
+    stated_at = fields.String()
+    claims = fields.List(fields.Nested(StanceOutput))
+    quote = fields.String()
+    paraphrase = fields.String()
+    hedging = fields.String()
+    attribution = fields.Nested(AttributionOutput)
+    demand = fields.Nested(DemandOutput)
+    responds_to = fields.String()
+    retracts = fields.String()
+    provenance = fields.List(fields.Nested(HopDataOutput))
+    note = fields.String()
+
+
+class IncidentProfileOutput(RecordedOutput):
+    """An incident: what happened, when and where."""
+
+    id = fields.String()
+    title = fields.String()
+    description = fields.String()
+    occurred_at = fields.String()
+    place = fields.String()
+
+
+class ProfileOutput(RecordedOutput):
+    """The recorded profile of an incident, an actor or a claim."""
+
+    title = fields.String()
+    description = fields.String()
+    occurred_at = fields.String()
+    place = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    aliases = fields.List(fields.String())
+    affiliation = fields.String()
+    role = fields.String()
+    anonymous = fields.Boolean()
+    proposition = fields.String()
+
+
+class CountsOutput(RecordedOutput):
+    """How many statements stand, and claims and demands by status."""
+
+    statements = fields.Integer()
+    undetermined = fields.Integer()
+    withdrawn = fields.Integer()
+    retracted = fields.Integer()
+    claims = fields.Dict(keys=fields.String(), values=fields.Integer())
+    demands = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class EventDetailOutput(RecordedOutput):
+    """What an event recorded: a profile, a statement's data, or a change."""
+
+    profile = fields.Nested(ProfileOutput)
+    data = fields.Nested(StatementDataOutput)
+    change = fields.String(metadata={"description": "correction, withdrawal or grade."})
+    change_id = fields.String()
+    field = fields.String()
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    reason = fields.String(allow_none=True)
+    reliability = fields.String(allow_none=True)
+    credibility = fields.Integer(allow_none=True)
 
 
 class StanceEntryOutput(OutputSchema):
@@ -23,7 +154,7 @@ class StanceEntryOutput(OutputSchema):
     hedging = fields.String()
     quote = fields.String()
     paraphrase = fields.String()
-    attribution = fields.Dict()
+    attribution = fields.Nested(AttributionOutput)
     stance = fields.String()
     retracted_by = fields.String()
 
@@ -61,12 +192,12 @@ class AxesOutput(OutputSchema):
 class StateOutput(AxesOutput):
     """``ledger state``: the state of an incident at (as_of, known_at)."""
 
-    incident = fields.Dict()
+    incident = fields.Nested(IncidentProfileOutput)
     claims = fields.List(fields.Nested(ClaimStateOutput))
     demands = fields.List(fields.Nested(DemandStateOutput))
     statements = fields.List(fields.Nested(StanceEntryOutput))
     undetermined = fields.List(fields.Nested(StanceEntryOutput))
-    counts = fields.Dict()
+    counts = fields.Nested(CountsOutput)
 
 
 class LedgerEventOutput(OutputSchema):
@@ -79,7 +210,7 @@ class LedgerEventOutput(OutputSchema):
     subject = fields.String()
     incident = fields.String(allow_none=True)
     summary = fields.String()
-    detail = fields.Dict()
+    detail = fields.Nested(EventDetailOutput)
     hash = fields.String()
     undetermined = fields.Boolean()
 
@@ -89,6 +220,10 @@ class HistoryOutput(AxesOutput):
 
     incident = fields.String(allow_none=True)
     events = fields.List(fields.Nested(LedgerEventOutput))
+    next_after_seq = fields.Integer(
+        allow_none=True,
+        metadata={"description": "after_seq of the next page; null on the last."},
+    )
 
 
 class GradeOutput(OutputSchema):
@@ -129,7 +264,7 @@ class HopOutput(OutputSchema):
     agent = fields.String()
     agent_name = fields.String()
     relation = fields.String()
-    document = fields.Dict()
+    document = fields.Nested(DocumentOutput)
 
 
 class StatementProvenanceOutput(OutputSchema):
@@ -141,12 +276,12 @@ class StatementProvenanceOutput(OutputSchema):
     speaker_name = fields.String()
     kind = fields.String()
     stated_at = fields.String()
-    claims = fields.List(fields.Dict())
+    claims = fields.List(fields.Nested(StanceOutput))
     quote = fields.String()
     paraphrase = fields.String()
     hedging = fields.String()
-    attribution = fields.Dict()
-    demand = fields.Dict()
+    attribution = fields.Nested(AttributionOutput)
+    demand = fields.Nested(DemandOutput)
     responds_to = fields.String()
     retracts = fields.String()
     note = fields.String()
@@ -156,6 +291,9 @@ class StatementProvenanceOutput(OutputSchema):
     grades = fields.List(fields.Nested(GradeOutput))
     corrections = fields.List(fields.Nested(CorrectionOutput))
     events = fields.List(fields.Nested(LedgerEventOutput))
+    version = fields.Integer(
+        metadata={"description": "The statement's version (1 + its changes)."}
+    )
 
 
 class ClaimSummaryOutput(OutputSchema):
@@ -175,6 +313,9 @@ class ProvenanceOutput(OutputSchema):
     claim = fields.Nested(ClaimSummaryOutput)
     statement = fields.Nested(StatementProvenanceOutput)
     statements = fields.List(fields.Nested(StatementProvenanceOutput))
+    known_at_seq = fields.Integer(
+        metadata={"description": "The ledger sequence number the answer reflects."}
+    )
 
 
 class IncidentOutput(OutputSchema):
