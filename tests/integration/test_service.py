@@ -8,6 +8,7 @@ from ledger.application.service import LedgerService
 from ledger.errors import BadInput, Conflict, NotFound, PreconditionFailed, Refused
 from ledger.integrity import merkle
 from ledger.integrity.service import ensure_key
+from ledger.schemas import outputs, resources
 from tests.support import ExampleLedger, records_of
 
 INCIDENT = "tanker-seizure"
@@ -185,3 +186,45 @@ def test_inclusion_and_consistency_proofs_verify(seized, service):
     )
     with pytest.raises(BadInput):
         service.consistency(size + 1)
+
+
+def _keys(value, path=""):
+    """Every key path of a JSON-like answer (list items share a path)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield f"{path}.{key}"
+            yield from _keys(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys(item, f"{path}[]")
+
+
+def test_output_schemas_describe_every_key_the_service_answers(seized, service):
+    """An OpenAPI document built from the schemas shows what clients get."""
+    ensure_key(seized.url, str(seized.key))
+    service.correct("coastalia-denies", "hedging", "flatly", "misheard", "alice")
+    service.grade("coastalia-denies", "bob", reliability="C", reason="partisan")
+    service.withdraw("crew-corroborates", "error", "alice")
+    checkpoint = service.checkpoint("admin")
+    answers = [
+        (outputs.StateOutput(), service.state(INCIDENT)),
+        (outputs.HistoryOutput(), service.history(INCIDENT, limit=5)),
+        (outputs.HistoryOutput(), service.history()),
+        (outputs.ProvenanceOutput(), service.provenance("coastalia-denies")),
+        (outputs.ProvenanceOutput(), service.provenance("coastalia-holds-crew")),
+        (outputs.IncidentOutput(many=True), service.incidents()),
+        (resources.ActorOutput(many=True), service.actors()),
+        (resources.ClaimOutput(many=True), service.claims()),
+        (resources.StatementOutput(many=True), service.statements()),
+        (resources.CheckpointOutput(), checkpoint),
+        (resources.InclusionOutput(), service.inclusion(seq=2)),
+        (resources.ConsistencyOutput(), service.consistency(3)),
+    ]
+    for schema, answer in answers:
+        dumped = schema.dump(answer)
+        missing = set(_keys(answer)) - set(_keys(dumped))
+        # the provenance of a statement also lists its raw hops as "chain"
+        raw_hops = (".statement.provenance", ".statements[].provenance")
+        if isinstance(schema, outputs.ProvenanceOutput):
+            missing = {k for k in missing if not k.startswith(raw_hops)}
+        assert not missing, (type(schema).__name__, sorted(missing))
