@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
 
 import click
 
 from ledger import worker
-from ledger.application.service import WriteResult
 from ledger.bootstrap import ROOT, Ledger, init
 from ledger.cli import render
 from ledger.cli.common import (
     LedgerGroup,
-    as_of_option,
     db_option,
-    emit,
     json_option,
-    known_at_option,
     open_ledger,
     open_service,
     recorder,
@@ -30,18 +24,17 @@ from ledger.cli.common import (
 )
 from ledger.cli.demo import run_demo
 from ledger.cli.integrity import COMMANDS, key_option
+from ledger.cli.queries import QUERY_COMMANDS
 from ledger.cli.reading import read_records
+from ledger.cli.translate import (
+    correction_value,
+    report,
+    statement_from_flags,
+    stdin_object,
+)
 from ledger.errors import LocatedError
 from ledger.integrity.keys import KeyFileError, key_id, load_public, public_path
 from ledger.integrity.service import Integrity, ensure_key, key_path
-from ledger.schemas.lines import InputError
-from ledger.schemas.outputs import (
-    HistoryOutput,
-    ImportOutput,
-    IncidentOutput,
-    ProvenanceOutput,
-    StateOutput,
-)
 
 
 @click.group(cls=LedgerGroup)
@@ -98,19 +91,7 @@ def import_command(
     except LocatedError as error:
         error.source = file
         raise
-    _report(file, result, as_json)
-
-
-def _report(source: str, result: WriteResult, as_json: bool) -> None:
-    data = {
-        "source": source,
-        "recorded": result.recorded,
-        "new": result.new,
-        "unchanged": result.unchanged,
-        "ids": result.ids,
-        "known_at_seq": result.known_at_seq,
-    }
-    emit(data, ImportOutput, as_json, render.write_summary)
+    report(file, result, as_json)
 
 
 @main.command("record")
@@ -159,70 +140,12 @@ def _report(source: str, result: WriteResult, as_json: bool) -> None:
 def record_command(db, recorded_by, as_json, **flags) -> None:  # type: ignore[no-untyped-def]
     """Record one statement, from flags or from one JSON object on stdin."""
     if not any(v for v in flags.values()) and not sys.stdin.isatty():
-        data = _stdin_object()
+        data = stdin_object()
     else:
-        data = _statement_from_flags(flags)
+        data = statement_from_flags(flags)
     with open_service(db) as service:
         result = service.record_statement(data, recorder(recorded_by))
-    _report("record", result, as_json)
-
-
-def _stdin_object() -> dict[str, Any]:
-    try:
-        text = sys.stdin.buffer.read().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError("(stdin)", f"not UTF-8 text ({error.reason})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            "(stdin)", f"not valid JSON: {error.msg} at line {error.lineno}"
-        ) from None
-    if not isinstance(data, dict):
-        raise InputError("(stdin)", "give one JSON object")
-    return data
-
-
-def _statement_from_flags(flags: dict[str, Any]) -> dict[str, Any]:
-    """The statement the flags give; the service resolves the actors they name."""
-    claims = []
-    for item in flags["claims"]:
-        claim, _, stance = item.partition("=")
-        claims.append({"claim": claim, **({"stance": stance} if stance else {})})
-    hops = []
-    for i, item in enumerate(flags["hops"]):
-        relation, sep, agent = item.partition(":")
-        if not sep:
-            raise InputError(
-                f"provenance.{i}", "write a hop as RELATION:AGENT, e.g. told:reuters"
-            )
-        hops.append({"relation": relation, "agent": agent or None})
-    data: dict[str, Any] = {
-        "id": flags["slug"],
-        "incident": flags["incident"],
-        "speaker": flags["speaker"],
-        "kind": flags["kind"],
-        "stated_at": flags["stated_at"],
-        "claims": claims,
-        "quote": flags["quote"],
-        "paraphrase": flags["paraphrase"],
-        "hedging": flags["hedging"],
-        "responds_to": flags["responds_to"],
-        "retracts": flags["retracts"],
-        "provenance": hops,
-        "note": flags["note"],
-    }
-    if flags["attributed"]:
-        data["attribution"] = {
-            "actors": list(flags["attributed"]),
-            "mode": flags["attribution_mode"] or "sole",
-        }
-    if flags["demand_of"] or flags["demand_action"]:
-        data["demand"] = {
-            "addressee": flags["demand_of"],
-            "action": flags["demand_action"],
-        }
-    return {k: v for k, v in data.items() if v not in (None, [], "")}
+    report("record", result, as_json)
 
 
 @main.command("correct")
@@ -245,21 +168,12 @@ def correct_command(
         result = service.correct(
             statement,
             field_,
-            _value(field_, value),
+            correction_value(field_, value),
             reason,
             recorder(recorded_by),
             change_id=slug,
         )
-    _report("correct", result, as_json)
-
-
-def _value(field: str, text: str) -> Any:
-    if field in ("claims", "attribution", "demand", "provenance"):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InputError("value", f"{field} takes JSON: {error.msg}") from None
-    return text
+    report("correct", result, as_json)
 
 
 @main.command("withdraw")
@@ -275,7 +189,7 @@ def withdraw_command(statement, reason, slug, db, recorded_by, as_json) -> None:
         result = service.withdraw(
             statement, reason, recorder(recorded_by), change_id=slug
         )
-    _report("withdraw", result, as_json)
+    report("withdraw", result, as_json)
 
 
 @main.command("grade")
@@ -306,66 +220,7 @@ def grade_command(
             reason=reason,
             change_id=slug,
         )
-    _report("grade", result, as_json)
-
-
-@main.command("incidents")
-@db_option
-@json_option
-def incidents_command(db: str | None, as_json: bool) -> None:
-    """List the incidents in the ledger."""
-    with open_service(db) as service:
-        service.catch_up()
-        data = service.incidents()
-    if as_json:
-        click.echo(
-            json.dumps(
-                IncidentOutput(many=True).dump(data), ensure_ascii=False, indent=2
-            )
-        )
-    else:
-        render.incidents(data)
-
-
-@main.command("state")
-@click.argument("incident")
-@as_of_option
-@known_at_option
-@db_option
-@json_option
-def state_command(incident, as_of, known_at, db, as_json) -> None:  # type: ignore[no-untyped-def]
-    """The claims, sides, statuses and demands of an INCIDENT."""
-    with open_service(db) as service:
-        service.catch_up()
-        data = service.state(incident, as_of, known_at)
-    emit(data, StateOutput, as_json, render.state)
-
-
-@main.command("history")
-@click.argument("incident", required=False)
-@as_of_option
-@known_at_option
-@db_option
-@json_option
-def history_command(incident, as_of, known_at, db, as_json) -> None:  # type: ignore[no-untyped-def]
-    """Every ledger event of an INCIDENT (or of the whole ledger), in ledger order."""
-    with open_service(db) as service:
-        service.catch_up()
-        data = service.history(incident, as_of, known_at)
-    emit(data, HistoryOutput, as_json, render.history)
-
-
-@main.command("provenance")
-@click.argument("statement_or_claim")
-@known_at_option
-@db_option
-@json_option
-def provenance_command(statement_or_claim, known_at, db, as_json) -> None:  # type: ignore[no-untyped-def]
-    """Where a statement came from, or every statement behind a claim."""
-    with open_service(db) as service:
-        service.catch_up()
-        data = service.provenance(statement_or_claim, known_at)
-    emit(data, ProvenanceOutput, as_json, render.provenance)
+    report("grade", result, as_json)
 
 
 @main.command("project")
@@ -444,5 +299,5 @@ def demo_command(db: str | None, example: str) -> None:
     run_demo(db, Path(example))
 
 
-for _command in COMMANDS:
+for _command in (*QUERY_COMMANDS, *COMMANDS):
     main.add_command(_command)
