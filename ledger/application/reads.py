@@ -62,7 +62,7 @@ class Reads:
                 raise LocatedError("known_at", str(error)) from None
         position = self.position()
         seq = position if asked.seq is None else min(asked.seq, position)
-        return KnownAt(instant=asked.instant, seq=seq)
+        return KnownAt(instant=asked.instant, seq=seq, seq_asked=asked.seq is not None)
 
     @staticmethod
     def as_of(as_of: str | PartialDate | None) -> PartialDate | None:

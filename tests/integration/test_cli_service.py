@@ -64,3 +64,11 @@ def test_a_conflicting_record_is_one_line_naming_it(seized):
         "error: id: statement r1 is already recorded with different content; "
         "record a correction instead"
     ]
+
+
+def test_not_found_names_a_moment_only_when_one_was_asked(seized):
+    plain = seized.cli("state", "no-such-incident")
+    assert plain.exit_code == 1
+    assert plain.output.strip() == "error: no incident no-such-incident is recorded"
+    asked = seized.cli("state", "no-such-incident", "--known-at", "seq:3")
+    assert asked.output.strip().endswith("is recorded at sequence 3")
