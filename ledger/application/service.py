@@ -20,21 +20,23 @@ serialised by the ledger (``Ledger._projecting``).
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.application.audits import Audits
 from ledger.application.reads import Reads
 from ledger.bootstrap import Ledger
+from ledger.errors import BadInput, LocatedError, Problem
 from ledger.schemas.inputs import (
     CorrectionInput,
     GradeInput,
     StatementInput,
     WithdrawalInput,
 )
-from ledger.schemas.lines import load_with
+from ledger.schemas.lines import InputError, load_with, parse_line
 
 Records = list[tuple[int | None, dict[str, Any]]]
 
@@ -99,6 +101,34 @@ class LedgerService(Reads, Audits):
             unchanged=dict(result.unchanged),
             known_at_seq=self.position(),
         )
+
+    def import_lines(
+        self, lines: Iterable[str | dict[str, Any]], recorded_by: str
+    ) -> WriteResult:
+        """Record import lines (JSON texts, or objects already parsed), numbered
+        from 1, all or nothing; blank lines are skipped, as ``ledger import`` does.
+
+        Every bad line is reported (``BadInput.problems``); the message is the
+        first one's, as ``ledger import`` prints it.
+        """
+        records: Records = []
+        problems: list[Problem] = []
+        for number, item in enumerate(lines, 1):
+            text = item if isinstance(item, str) else json.dumps(item)
+            if not text.strip():
+                continue
+            try:
+                records.append((number, parse_line(text, number)))
+            except LocatedError as error:
+                problems += error.problems
+        if problems:
+            first = problems[0]
+            raise BadInput(
+                f"line {first.line}: {first.field}: {first.message}", problems
+            )
+        if not records:
+            raise InputError("(body)", "no records: the input is empty")
+        return self.write(records, recorded_by)
 
     def _write_one(
         self, record: dict[str, Any], recorded_by: str, expected: int | None = None

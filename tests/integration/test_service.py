@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ledger.application.service import LedgerService
@@ -228,3 +230,24 @@ def test_output_schemas_describe_every_key_the_service_answers(seized, service):
         if isinstance(schema, outputs.ProvenanceOutput):
             missing = {k for k in missing if not k.startswith(raw_hops)}
         assert not missing, (type(schema).__name__, sorted(missing))
+
+
+def test_import_lines_is_all_or_nothing_with_every_bad_line(service):
+    good = {
+        "type": "claim",
+        "id": "crew-released",
+        "incident": INCIDENT,
+        "proposition": "The crew was released",
+    }
+    before = service.position()
+    with pytest.raises(BadInput) as raised:
+        service.import_lines([good, "", "{not json", {"type": "claim"}], "alice")
+    assert [p.line for p in raised.value.problems] == [3, 4]
+    assert str(raised.value).startswith("line 3: (line): not valid JSON")
+    assert service.position() == before
+    result = service.import_lines([json.dumps(good), good], "alice")
+    assert result.new == {"claim": 1} and result.known_at_seq == before + 1
+    with pytest.raises(Conflict):
+        service.import_lines([{**good, "proposition": "Other"}], "alice")
+    with pytest.raises(BadInput):
+        service.import_lines(["", "  "], "alice")
