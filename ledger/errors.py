@@ -67,3 +67,19 @@ class LocatedError(BadInput):
         self.field = field
         self.message = message
         self.line = line
+
+
+# Most specific first: a refused record is also bad input, located by line.
+CATEGORIES: tuple[tuple[type[LedgerError], str], ...] = (
+    (PreconditionFailed, "precondition_failed"),
+    (Conflict, "conflict"),
+    (NotFound, "not_found"),
+    (Refused, "refused"),
+    (BadInput, "bad_input"),
+    (Unavailable, "unavailable"),
+)
+
+
+def category(error: LedgerError) -> str:
+    """What kind of error this is, for a door to translate (HTTP status, exit code)."""
+    return next((name for kind, name in CATEGORIES if isinstance(error, kind)), "error")
