@@ -115,11 +115,10 @@ class Reads:
 
     def statement(self, slug: str, known_at: str | None = None) -> dict[str, Any]:
         """One statement as the ledger holds it, with its version."""
-        known = self.known(known_at)
-        facts = [s for s in listing.statements(self.read, known) if s["id"] == slug]
-        if not facts:
+        found = listing.statement(self.read, slug, self.known(known_at))
+        if found is None:
             raise NotFound(f"no statement {slug} is recorded")
-        return facts[0]
+        return found
 
     def incidents(self) -> list[dict[str, Any]]:
         """Every incident with its number of claims and statements."""

@@ -17,6 +17,7 @@ from ledger.projections import tables as t
 from ledger.projections.queries import (
     KnownAt,
     ReadModel,
+    _apply_change,
     _axes,
     _event_row,
     _utc,
@@ -78,6 +79,8 @@ def statements(
     """Statements as the ledger held them (corrections applied), filtered."""
     names = read.names()
     version = versions(read, known)
+    s = t.statements.c
+    incident_of = dict(read._all(known.where(t.statements, select(s.slug, s.incident))))
     found = []
     for fact in read.statement_facts(incident, known):
         d = fact.data
@@ -87,8 +90,33 @@ def statements(
             continue
         if claim is not None and claim not in [c["claim"] for c in d.get("claims", [])]:
             continue
-        found.append(_statement(fact, names, version.get(fact.slug, 1)))
+        entry = _statement(fact, names, version.get(fact.slug, 1))
+        found.append({"id": fact.slug, "incident": incident_of[fact.slug], **entry})
     return found
+
+
+def statement(read: ReadModel, slug: str, known: KnownAt) -> dict[str, Any] | None:
+    """One statement as the ledger held it (corrections applied), or None."""
+    rows = read._all(
+        known.where(
+            t.statements, select(t.statements).where(t.statements.c.slug == slug)
+        )
+    )
+    if not rows:
+        return None
+    fact = StatementFacts(slug, rows[0].seq, dict(rows[0].data))
+    changes = read._all(
+        known.where(
+            t.statement_changes,
+            select(t.statement_changes)
+            .where(t.statement_changes.c.statement == slug)
+            .order_by(t.statement_changes.c.seq),
+        )
+    )
+    for change in changes:
+        _apply_change(fact, change)
+    found = _statement(fact, read.names(), 1 + len(changes))
+    return {"id": slug, "incident": rows[0].incident, **found}
 
 
 def _statement(

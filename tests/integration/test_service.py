@@ -48,7 +48,8 @@ def test_record_a_statement_resolves_actors_and_gives_an_id(service):
     found = service.statement(slug)
     assert found["speaker"] == "shipowner"
     assert found["attribution"]["actors"] == ["coastal-state"]
-    assert found["version"] == 1
+    assert found["version"] == 1 and found["incident"] == INCIDENT
+    assert service.statements(speaker="shipowner")[0]["incident"] == INCIDENT
     events = service.history(INCIDENT, recorded_by="alice")["events"]
     assert [e["subject"] for e in events] == [slug]
 
