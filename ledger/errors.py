@@ -62,6 +62,9 @@ class BadInput(LedgerError, ValueError):
 class LocatedError(BadInput):
     """Bad input located by line (if any) and field; the one problem it names."""
 
+    # The file or stream it came from, when a door knows it (``ledger import``).
+    source: str | None = None
+
     def __init__(self, field: str, message: str, line: int | None = None):
         super().__init__(f"{field}: {message}", [Problem(line, field, message)])
         self.field = field
