@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ledger.application.app import LedgerApplication
 from ledger.application.planning import ImportResult
+from ledger.errors import Unavailable
 from ledger.persistence import backend, event_store_env, make_engine, sqlite_path
 from ledger.projections.projection import LedgerProjection
 from ledger.projections.queries import ReadModel
@@ -44,7 +46,7 @@ def _denied(error: DBAPIError) -> bool:
     return getattr(error.orig, "sqlstate", None) == "42501"
 
 
-class NotInitialised(RuntimeError):
+class NotInitialised(Unavailable):
     """The database has no ledger, or an older one: run `ledger init`."""
 
 
@@ -96,6 +98,7 @@ class Ledger:
             validate_statement=validate_statement_body,
         )
         self.projection = LedgerProjection(self.view)
+        self._projecting = threading.Lock()
 
     def _check_initialised(self) -> None:
         head = ScriptDirectory.from_config(alembic_config(self.url)).get_current_head()
@@ -113,15 +116,17 @@ class Ledger:
         records: list[tuple[int | None, dict[str, Any]]],
         recorded_by: str,
         progress: Callable[[int], None] | None = None,
+        expected: dict[str, int] | None = None,
     ) -> ImportResult:
         """Record all of ``records`` in one transaction, or none; then project them.
 
-        A conflict with a concurrent writer is retried against the newer ledger.
+        A conflict with a concurrent writer is retried against the newer ledger
+        (where an ``expected`` statement version may then refuse it).
         """
         for attempt in range(WRITE_ATTEMPTS):
             self.project()
             try:
-                result, recordings = self.app.write(records, recorded_by)
+                result, recordings = self.app.write(records, recorded_by, expected)
             except IntegrityError:
                 if attempt == WRITE_ATTEMPTS - 1:
                     raise
@@ -190,9 +195,13 @@ class Ledger:
     def _project_batch(
         self, start: int, end: int, events: Iterable[tuple[Any, int]]
     ) -> bool:
-        """Project the events after ``start`` up to ``end`` at once; False if raced."""
+        """Project the events after ``start`` up to ``end`` at once; False if raced.
+
+        The projection and its view hold a batch's rows: one thread of this
+        process builds a batch at a time (other processes race on the claim).
+        """
         try:
-            with self.view.batch(self.app.name, start, end):
+            with self._projecting, self.view.batch(self.app.name, start, end):
                 self.projection.resume()
                 for event, position in events:
                     tracking = Tracking(self.app.name, position)

@@ -15,10 +15,12 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from ledger.errors import BadInput
+
 SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 
-class FileRefused(ValueError):
+class FileRefused(BadInput):
     """A file the command will not write: it exists, or it belongs to the ledger."""
 
 

@@ -25,17 +25,19 @@ from psycopg.rows import dict_row
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from ledger.errors import Unavailable
+
 DEFAULT_URL = "sqlite:///ledger.db"
 BUSY_TIMEOUT_MS = 30000  # the default of LEDGER_BUSY_TIMEOUT_MS
 _SQLITE_HEADER = b"SQLite format 3\x00"
 CONNINFO_KEY = "LEDGER_POSTGRES_CONNINFO"  # the event store's libpq conninfo
 
 
-class UnsupportedDatabase(ValueError):
+class UnsupportedDatabase(Unavailable, ValueError):
     """A database URL the ledger cannot use."""
 
 
-class BadSetting(ValueError):
+class BadSetting(Unavailable, ValueError):
     """An environment variable the ledger reads holds a value it cannot use."""
 
 

@@ -35,9 +35,15 @@ class LedgerApplication(Application):
         self.validate_statement = validate_statement
 
     def write(
-        self, records: list[tuple[int | None, dict[str, Any]]], recorded_by: str
+        self,
+        records: list[tuple[int | None, dict[str, Any]]],
+        recorded_by: str,
+        expected: dict[str, int] | None = None,
     ) -> tuple[ImportResult, list[Recording]]:
         """Record validated records in one transaction, or nothing if any is refused.
+
+        ``expected`` maps statement ids to the version their changes were
+        written against; a statement at another version refuses the write.
 
         Returns what was recorded, and the recordings (events with their sequence
         numbers) so that the caller can project them without reading them back.
@@ -48,6 +54,7 @@ class LedgerApplication(Application):
             load_statement=self.find_statement,
             validate_statement=self.validate_statement,
             recorded_by=recorded_by,
+            expected=expected,
         )
         result = plan.add_all(records)
         aggregates = list(plan.aggregates.values())

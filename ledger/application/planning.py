@@ -12,14 +12,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ledger.application.problems import Problem, RecordError, Refused
+from ledger.application.problems import refusal
+from ledger.application.references import References
+from ledger.application.refusals import (
+    RecordConflict,
+    RecordError,
+    RecordRefused,
+    StatementMissing,
+    VersionMismatch,
+)
 from ledger.domain.canonical import fingerprint
 from ledger.domain.model import Actor, Claim, Incident, LedgerRuleError, Statement
-
-
-def a(word: str) -> str:
-    """``a report``, ``an assessment``."""
-    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 class Catalogue(Protocol):
@@ -63,8 +66,12 @@ class Plan:
         load_statement: Callable[[str], Statement | None],
         validate_statement: Callable[[dict[str, Any]], dict[str, Any]],
         recorded_by: str,
+        expected: dict[str, int] | None = None,
     ):
         self.catalogue = catalogue
+        # The version each statement must be at (its aggregate's), if given.
+        self.expected = expected or {}
+        self.loaded: dict[str, int] = {}
         self.load_statement = load_statement
         self.validate_statement = validate_statement
         self.recorded_by = recorded_by
@@ -76,10 +83,11 @@ class Plan:
         self.seen: dict[tuple[str, str], tuple[int | None, str]] = {}
         self.statements: dict[str, Statement] = {}
         self.checks: list[tuple[int | None, str, dict[str, Any]]] = []
-        self.problems: list[Problem] = []
+        self.problems: list[RecordError] = []
 
     def add_all(self, records: list[tuple[int | None, dict[str, Any]]]) -> ImportResult:
-        """Plan every record, then check every reference; Refused lists every fault.
+        """Plan every record, then check every reference; a lone fault is raised as
+        itself, several as one Refused listing them all.
 
         Incidents, actors, claims and statements are planned first, then the
         corrections, withdrawals and grades in their order: a change may come
@@ -94,14 +102,14 @@ class Plan:
                 self._guarded(self._add_change, line, record)
         self._check_references()
         if self.problems:
-            raise Refused(sorted(self.problems, key=lambda p: p[0] or 0))
+            raise refusal(self.problems)
         return self.result
 
     def _guarded(self, step: Callable[..., None], line, *args: Any) -> None:
         try:
             step(line, *args)
         except RecordError as error:
-            self.problems.append((error.line, error.field, error.message))
+            self.problems.append(error)
 
     def _prefetch(self, records) -> dict[str, dict[str, str]]:
         ids: dict[str, set[str]] = defaultdict(set)
@@ -119,7 +127,7 @@ class Plan:
         if earlier is not None:
             if earlier[1] != print_:
                 where = f"line {earlier[0]}" if earlier[0] else "this input"
-                raise RecordError(
+                raise RecordConflict(
                     "id", f"{kind} {slug} is given twice, differently ({where})", line
                 )
             return
@@ -127,7 +135,7 @@ class Plan:
         recorded = known[kind].get(slug)
         if recorded is not None:
             if recorded != print_:
-                raise RecordError(
+                raise RecordConflict(
                     "id",
                     f"{kind} {slug} is already recorded with different content; "
                     "record a correction instead",
@@ -176,9 +184,13 @@ class Plan:
         return statement
 
     def _statement(self, slug: str, line: int | None) -> Statement:
-        statement = self.statements.get(slug) or self.load_statement(slug)
+        statement = self.statements.get(slug)
         if statement is None:
-            raise RecordError("statement", f"no statement {slug} is recorded", line)
+            statement = self.load_statement(slug)
+            if statement is None:
+                message = f"no statement {slug} is recorded"
+                raise StatementMissing("statement", message, line)
+            self.loaded[slug] = statement.version
         self.statements[slug] = statement
         self.aggregates[f"statement:{slug}"] = statement
         return statement
@@ -189,18 +201,35 @@ class Plan:
         print_ = fingerprint(_body(record))
         if change_id in statement.changes:
             if statement.changes[change_id] != print_:
-                raise RecordError(
+                raise RecordConflict(
                     "id",
                     f"change {change_id} is already recorded with different content",
                     line,
                 )
             self.result.unchanged[record["type"]] += 1
             return
+        self._check_version(statement.slug, line)
         try:
             self._apply_change(line, statement, record, print_)
         except LedgerRuleError as error:
-            raise RecordError(record["type"], str(error), line) from None
+            raise RecordRefused(record["type"], str(error), line) from None
         self.result.new[record["type"]] += 1
+
+    def _check_version(self, slug: str, line: int | None) -> None:
+        """A change written against a version the statement has left is refused.
+
+        A change already recorded (the same write repeated) is checked before,
+        so repeating it stays a no-op.
+        """
+        wanted = self.expected.get(slug)
+        found = self.loaded.get(slug)
+        if wanted is not None and found is not None and wanted != found:
+            raise VersionMismatch(
+                "expected_version",
+                f"statement {slug} is at version {found}, not {wanted}: "
+                "it changed in the meantime",
+                line,
+            )
 
     def _apply_change(self, line, statement: Statement, record, print_) -> None:
         common = {
@@ -240,108 +269,3 @@ class Plan:
                 self.problems += refs.problems(kind, line, slug, record)
         for line, slug, data in self.checks:
             self.problems += refs.problems("statement", line, slug, data)
-
-
-class References:
-    """Checks that what records name exists, in the ledger or in the same input."""
-
-    def __init__(self, plan: Plan):
-        self.plan = plan
-        wanted: dict[str, set[str]] = defaultdict(set)
-        for kind in ("actor", "claim", "statement"):
-            for _, record in plan.new[kind].values():
-                for ref_kind, _, slug in self._references(kind, record):
-                    wanted[ref_kind].add(slug)
-        for _, _, data in plan.checks:
-            for ref_kind, _, slug in self._references("statement", data):
-                wanted[ref_kind].add(slug)
-        cat = plan.catalogue
-        self.known = {
-            k: set(cat.fingerprints(k, wanted[k])) for k in ("incident", "actor")
-        }
-        self.claim_incident = cat.claim_incidents(wanted["claim"])
-        for slug, (_, record) in plan.new["claim"].items():
-            self.claim_incident[slug] = record["incident"]
-
-    @staticmethod
-    def _references(kind: str, record: dict[str, Any]):
-        if kind == "actor":
-            if record.get("affiliation"):
-                yield "actor", "affiliation", record["affiliation"]
-            return
-        yield "incident", "incident", record["incident"]
-        if kind == "claim":
-            return
-        yield "actor", "speaker", record["speaker"]
-        for i, item in enumerate(record.get("claims") or []):
-            yield "claim", f"claims.{i}.claim", item["claim"]
-        for i, actor in enumerate((record.get("attribution") or {}).get("actors", [])):
-            yield "actor", f"attribution.actors.{i}", actor
-        if record.get("demand"):
-            yield "actor", "demand.addressee", record["demand"]["addressee"]
-        for i, hop in enumerate(record.get("provenance") or []):
-            yield "actor", f"provenance.{i}.agent", hop["agent"]
-            if (hop.get("document") or {}).get("outlet"):
-                yield (
-                    "actor",
-                    f"provenance.{i}.document.outlet",
-                    hop["document"]["outlet"],
-                )
-        for name in ("responds_to", "retracts"):
-            if record.get(name):
-                yield "statement", name, record[name]
-
-    def _exists(self, kind: str, slug: str) -> bool:
-        return slug in self.plan.new[kind] or slug in self.known[kind]
-
-    def problems(
-        self, kind: str, line: int | None, slug: str, record: dict[str, Any]
-    ) -> list[Problem]:
-        """Every reference of a record that names nothing, or the wrong thing."""
-        found: list[Problem] = []
-        for ref_kind, field_name, ref in self._references(kind, record):
-            try:
-                if ref_kind == "claim":
-                    self._check_claim(line, field_name, ref, record["incident"])
-                elif ref_kind == "statement":
-                    self._check_statement(line, field_name, ref, slug, record)
-                elif not self._exists(ref_kind, ref):
-                    raise RecordError(
-                        field_name, f"no {ref_kind} {ref} is recorded", line
-                    )
-            except RecordError as error:
-                found.append((error.line, error.field, error.message))
-        return found
-
-    def _check_claim(self, line, field_name: str, ref: str, incident: str) -> None:
-        owner = self.claim_incident.get(ref)
-        if owner is None:
-            raise RecordError(field_name, f"no claim {ref} is recorded", line)
-        if owner != incident:
-            raise RecordError(
-                field_name, f"claim {ref} belongs to incident {owner}", line
-            )
-
-    def _check_statement(
-        self, line, field_name: str, ref: str, slug: str, record
-    ) -> None:
-        if ref == slug:
-            raise RecordError(field_name, "a statement cannot answer itself", line)
-        try:
-            target = self.plan._statement(ref, line)
-        except RecordError as error:
-            raise RecordError(field_name, error.message, line) from None
-        if target.incident != record["incident"]:
-            raise RecordError(
-                field_name, f"statement {ref} is about another incident", line
-            )
-        if field_name == "responds_to" and target.data["kind"] != "demand":
-            raise RecordError(
-                field_name,
-                f"statement {ref} is not a demand but {a(target.data['kind'])}",
-                line,
-            )
-        if field_name == "retracts" and target.data["speaker"] != record["speaker"]:
-            raise RecordError(
-                field_name, "a speaker can only retract its own statement", line
-            )

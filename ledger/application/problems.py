@@ -2,40 +2,42 @@
 
 An import reports every bad line in one run, not only the first. The list is
 plain data so that it crosses process boundaries (parallel validation) and any
-front end (the command line, an HTTP API) can render it.
+door (the command line, the HTTP API) can render it. The errors themselves are
+those of the one hierarchy in ledger/errors.py.
 """
 
 from __future__ import annotations
 
-Problem = tuple[int | None, str, str]
+from ledger.application.refusals import RecordError
+from ledger.errors import LocatedError, Problem
 
-
-class RecordError(ValueError):
-    """A record the ledger refuses, located by input line (if any) and field."""
-
-    def __init__(self, field: str, message: str, line: int | None = None):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-        self.line = line
-
-    def __reduce__(self):
-        return (type(self), (self.field, self.message, self.line))
+__all__ = ["Problem", "RecordError", "Refused", "problem_lines", "refusal"]
 
 
 class Refused(RecordError):
     """Input refused, with every problem found: ``(line or None, field, message)``.
 
-    As a RecordError it reads as the first problem.
+    Bad input (ledger.errors.BadInput) located by its first problem; ``problems``
+    lists them all.
     """
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        line, field, message = self.problems[0]
+    def __init__(self, problems: list[Problem] | list[tuple]):
+        listed = [Problem(*p) for p in problems]
+        line, field, message = listed[0]
         super().__init__(field, message, line)
+        self.problems = listed
 
     def __reduce__(self):
         return (type(self), (self.problems,))
+
+
+def refusal(errors: list[LocatedError]) -> LocatedError:
+    """One error for what was found: a lone error keeps its kind (conflict, not
+    found, ...), several become one ``Refused`` listing every problem."""
+    if len(errors) == 1:
+        return errors[0]
+    ordered = sorted(errors, key=lambda e: e.line or 0)
+    return Refused([e.problem for e in ordered])
 
 
 def problem_lines(source: str | None, problems: list[Problem]) -> list[str]:

@@ -11,35 +11,16 @@ import click
 import eventsourcing.persistence
 import sqlalchemy.exc
 
-from ledger.application.planning import RecordError
-from ledger.application.problems import Refused, problem_lines
-from ledger.bootstrap import Ledger, NotInitialised
-from ledger.cli.demo import NotEmpty
+from ledger.application.problems import problem_lines
+from ledger.application.service import LedgerService
+from ledger.bootstrap import Ledger
 from ledger.domain.dates import PartialDate, PartialDateError
-from ledger.domain.model import LedgerRuleError
 from ledger.domain.text import json_safe, visible
-from ledger.files import FileRefused
-from ledger.integrity.keys import KeyFileError
-from ledger.persistence import BadSetting, UnsupportedDatabase, database_url
-from ledger.projections.queries import KnownAt, NotFound
+from ledger.errors import BadInput, LedgerError, LocatedError
+from ledger.persistence import database_url
+from ledger.projections.queries import KnownAt
 from ledger.schemas.inputs import RecorderInput
 from ledger.schemas.lines import InputError, load_with
-
-USER_ERRORS = (
-    FileRefused,
-    NotEmpty,
-    KeyFileError,
-    InputError,
-    RecordError,
-    NotFound,
-    NotInitialised,
-    Refused,
-    UnsupportedDatabase,
-    BadSetting,
-    PartialDateError,
-    LedgerRuleError,
-)
-
 
 # The database is down, refuses the login, or the URL names no server.
 UNREACHABLE = (
@@ -51,18 +32,17 @@ UNREACHABLE = (
 
 
 class LedgerGroup(click.Group):
-    """Turns user mistakes into one clear line on stderr and exit code 1."""
+    """Turns user mistakes into one clear line on stderr and exit code 1.
+
+    Every ``LedgerError`` (ledger/errors.py) is translated here, and only here.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except Refused as error:
-            for text in problem_lines(None, error.problems):
-                click.echo(f"error: {text}", err=True)
-        except USER_ERRORS as error:
-            line = getattr(error, "line", None)
-            where = f"line {line}: " if line else ""
-            click.echo(visible(f"error: {where}{error}"), err=True)
+        except LedgerError as error:
+            for text in _lines_of(error):
+                click.echo(visible(text), err=True)
         except eventsourcing.persistence.MapperDeserialisationError as error:
             reason = str(error).splitlines()[0]
             click.echo(
@@ -77,6 +57,28 @@ class LedgerGroup(click.Group):
                 err=True,
             )
         ctx.exit(1)
+
+
+def _lines_of(error: LedgerError) -> list[str]:
+    """Every problem of bad input on a line of its own, else the one line."""
+    if isinstance(error, BadInput) and len(error.problems) > 1:
+        source = getattr(error, "source", None)
+        return [
+            text if source else f"error: {text}"
+            for text in problem_lines(source, error.problems)
+        ]
+    return [_one_line(error)]
+
+
+def _one_line(error: LedgerError) -> str:
+    """The error as the command line shows it: where, which field, what."""
+    source = getattr(error, "source", None)
+    if isinstance(error, LocatedError) and source:
+        where = f"{source}:{error.line}" if error.line is not None else source
+        return f"{where}: {error.field}: {error.message}"
+    line = getattr(error, "line", None)
+    where = f"line {line}: " if line else ""
+    return f"error: {where}{error}"
 
 
 def as_of_date(text: str | None) -> PartialDate | None:
@@ -151,6 +153,11 @@ def _checked_recorder(name: str, source: str) -> str:
 def open_ledger(db: str | None) -> Ledger:
     """The ledger at the command's ``--db``, else the group's, else the defaults."""
     return Ledger(url_of(db))
+
+
+def open_service(db: str | None, key: str | None = None) -> LedgerService:
+    """The ledger's service at the command's ``--db`` (see ``open_ledger``)."""
+    return LedgerService.open(url_of(db), key)
 
 
 def url_of(db: str | None) -> str:

@@ -21,6 +21,7 @@ from ledger.bootstrap import Ledger, init
 from ledger.cli import render
 from ledger.cli.reading import read_records
 from ledger.domain.dates import PartialDate
+from ledger.errors import BadInput
 from ledger.integrity.bundle import make_bundle, verify_bundle
 from ledger.integrity.keys import load_public, public_path
 from ledger.integrity.service import Integrity, ensure_key
@@ -34,7 +35,7 @@ RECORDER = "ledger-demo"
 FAILED = 3
 
 
-class NotEmpty(ValueError):
+class NotEmpty(BadInput):
     """The demo was pointed at a ledger that already holds events."""
 
 

@@ -13,22 +13,21 @@ from typing import Any
 import click
 
 from ledger.cli.common import (
-    as_of_date,
     as_of_option,
     db_option,
     json_option,
     json_text,
     known_at_option,
     open_ledger,
+    open_service,
     recorder,
     recorder_option,
 )
 from ledger.domain.text import visible
 from ledger.files import check_target, write_atomic
-from ledger.integrity.bundle import make_bundle, verify_bundle
+from ledger.integrity.bundle import verify_bundle
 from ledger.integrity.keys import KeyFileError, load_public
 from ledger.integrity.service import Integrity, IntegrityError
-from ledger.projections.queries import KnownAt
 
 FAILED = 3
 
@@ -203,17 +202,10 @@ def audit_bundle_command(
 ) -> None:  # type: ignore[no-untyped-def]
     """Write an INCIDENT's state, its events, their proofs and a signed checkpoint."""
     path = Path(output or f"{incident}.bundle.json")
-    with open_ledger(db) as ledger:
-        integrity = Integrity(ledger, private_key)
-        own = integrity.keys.own_files()
+    with open_service(db, private_key) as service:
+        own = service.integrity().keys.own_files()
         check_target(path, force=force, protected=own)  # before any checkpoint
-        bundle = make_bundle(
-            integrity,
-            incident,
-            as_of_date(as_of),
-            KnownAt.parse(known_at),
-            recorder(recorded_by),
-        )
+        bundle = service.audit_bundle(incident, recorder(recorded_by), as_of, known_at)
     text = json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
     write_atomic(path, text.encode("utf-8"), force=force, protected=own)
     checkpoint = bundle["checkpoint"]

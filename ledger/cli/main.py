@@ -5,34 +5,34 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-import uuid
 from pathlib import Path
-from typing import Any
 
 import click
 
 from ledger import worker
-from ledger.application.planning import RecordError
-from ledger.application.problems import Problem, Refused, problem_lines
-from ledger.bootstrap import Ledger, init
+from ledger.application.problems import Problem, problem_lines
+from ledger.bootstrap import init
 from ledger.cli import render
 from ledger.cli.common import (
     LedgerGroup,
-    as_of_date,
-    as_of_option,
     db_option,
-    emit,
     json_option,
-    json_text,
-    known_at_option,
     open_ledger,
+    open_service,
     recorder,
     recorder_option,
     url_of,
 )
 from ledger.cli.demo import run_demo
 from ledger.cli.integrity import COMMANDS, private_key_option
+from ledger.cli.queries import QUERY_COMMANDS
 from ledger.cli.reading import read_records
+from ledger.cli.translate import (
+    correction_value,
+    report,
+    statement_from_flags,
+    stdin_object,
+)
 from ledger.domain.text import visible
 from ledger.domain.vocabulary import (
     ATTRIBUTION_MODES,
@@ -41,23 +41,9 @@ from ledger.domain.vocabulary import (
     STANCES,
     STATEMENT_KINDS,
 )
+from ledger.errors import BadInput
 from ledger.integrity.keys import key_id, load_public, public_path
 from ledger.integrity.service import Integrity, ensure_key
-from ledger.projections.queries import KnownAt
-from ledger.schemas.inputs import (
-    CorrectionInput,
-    GradeInput,
-    StatementInput,
-    WithdrawalInput,
-)
-from ledger.schemas.lines import InputError, load_with, loads
-from ledger.schemas.outputs import (
-    HistoryOutput,
-    ImportOutput,
-    IncidentOutput,
-    ProvenanceOutput,
-    StateOutput,
-)
 
 
 @click.group(cls=LedgerGroup)
@@ -114,13 +100,11 @@ def import_command(
     """
     try:
         records = read_records(file)
-        with open_ledger(db) as ledger, render.progress("projecting") as advance:
-            result = ledger.write(records, recorder(recorded_by), advance)
-    except Refused as error:
+        with open_service(db) as service, render.progress("projecting") as advance:
+            result = service.write(records, recorder(recorded_by), advance)
+    except BadInput as error:
         _refused(file, error.problems, max_errors)
-    except (InputError, RecordError) as error:
-        _refused(file, [(error.line, error.field, error.message)], max_errors)
-    _report(file, result, as_json, [])
+    report(file, result, as_json)
 
 
 def _refused(file: str, problems: list[Problem], max_errors: int) -> None:
@@ -134,25 +118,6 @@ def _refused(file: str, problems: list[Problem], max_errors: int) -> None:
         )
         click.echo(f"{len(problems)} errors; nothing was recorded{shown}", err=True)
     sys.exit(1)
-
-
-def _report(source: str, result: Any, as_json: bool, ids: list[str]) -> None:
-    data = {
-        "source": source,
-        "recorded": result.recorded,
-        "new": dict(result.new),
-        "unchanged": dict(result.unchanged),
-        "ids": ids,
-    }
-    emit(data, ImportOutput, as_json, render.write_summary)
-
-
-def _write_one(
-    db, recorded_by, record: dict[str, Any], as_json: bool, source: str
-) -> None:
-    with open_ledger(db) as ledger:
-        result = ledger.write([(None, record)], recorder(recorded_by))
-    _report(source, result, as_json, [record["id"]])
 
 
 @main.command("record")
@@ -213,85 +178,12 @@ def _write_one(
 def record_command(db, recorded_by, as_json, **flags) -> None:  # type: ignore[no-untyped-def]
     """Record one statement, from flags or from one JSON object on stdin."""
     if not any(v for v in flags.values()) and not sys.stdin.isatty():
-        data = _stdin_object()
-        data.setdefault("type", "statement")
-        data.setdefault("id", _new_id("st"))
+        data = stdin_object()
     else:
-        with open_ledger(db) as ledger:
-            data = _statement_from_flags(flags, ledger)
-    record = load_with(StatementInput, data)
-    _write_one(db, recorded_by, record, as_json, "record")
-
-
-def _stdin_object() -> dict[str, Any]:
-    try:
-        text = sys.stdin.buffer.read().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError("(stdin)", f"not UTF-8 text ({error.reason})") from None
-    data = loads(text, "(stdin)")
-    if not isinstance(data, dict):
-        raise InputError("(stdin)", "give one JSON object")
-    return data
-
-
-def _new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-def _actor(ledger: Ledger, ref: str | None, field: str) -> str | None:
-    if not ref:
-        return None
-    found = ledger.read.resolve_actor(ref)
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise InputError(field, f"no actor {ref!r} is recorded (by id, name or alias)")
-    raise InputError(
-        field, f"{ref!r} names several actors: {', '.join(found)}; use an id"
-    )
-
-
-def _statement_from_flags(flags: dict[str, Any], ledger: Ledger) -> dict[str, Any]:
-    claims = _stances(flags["claims"])
-    hops = []
-    for i, item in enumerate(flags["hops"]):
-        relation, sep, agent = item.partition(":")
-        if not sep:
-            raise InputError(
-                f"provenance.{i}", "write a hop as RELATION:AGENT, e.g. told:reuters"
-            )
-        hops.append(
-            {
-                "relation": relation,
-                "agent": _actor(ledger, agent, f"provenance.{i}.agent"),
-            }
-        )
-    data: dict[str, Any] = {
-        "type": "statement",
-        "id": flags["slug"] or _new_id("st"),
-        "incident": flags["incident"],
-        "speaker": _actor(ledger, flags["speaker"], "speaker"),
-        "kind": flags["kind"],
-        "stated_at": flags["stated_at"],
-        "claims": claims,
-        "quote": flags["quote"],
-        "paraphrase": flags["paraphrase"],
-        "hedging": flags["hedging"],
-        "responds_to": flags["responds_to"],
-        "retracts": flags["retracts"],
-        "provenance": hops,
-        "note": flags["note"],
-    }
-    if flags["attributed"]:
-        actors = [_actor(ledger, a, "attribution.actors") for a in flags["attributed"]]
-        data["attribution"] = {
-            "actors": actors,
-            "mode": flags["attribution_mode"] or "sole",
-        }
-    if flags["demand_of"] or flags["demand_action"]:
-        addressee = _actor(ledger, flags["demand_of"], "demand.addressee")
-        data["demand"] = {"addressee": addressee, "action": flags["demand_action"]}
-    return {k: v for k, v in data.items() if v not in (None, [], "")}
+        data = statement_from_flags(flags)
+    with open_service(db) as service:
+        result = service.record_statement(data, recorder(recorded_by))
+    report("record", result, as_json)
 
 
 @main.command("correct")
@@ -319,59 +211,16 @@ def correct_command(
 ) -> None:  # type: ignore[no-untyped-def]
     """Record a correction of one field of a STATEMENT; the old value stays in the
     history."""
-    if field_ == "speaker":
-        with open_ledger(db) as ledger:
-            value = _actor(ledger, value, "speaker")
-    data = {
-        "type": "correction",
-        "id": slug or _new_id("cx"),
-        "statement": statement,
-        "field": field_,
-        "value": _value(field_, value),
-        "reason": reason,
-    }
-    _write_one(db, recorded_by, load_with(CorrectionInput, data), as_json, "correct")
-
-
-# What --value looks like for the fields that take JSON.
-_JSON_EXAMPLES = {
-    "claims": """'[{"claim": "claim-id", "stance": "denies"}]' (or claim-id=denies)""",
-    "attribution": """'{"actors": ["actor-id", "other-id"], "mode": "either"}'""",
-    "demand": """'{"addressee": "actor-id", "action": "what is asked"}'""",
-    "provenance": """'[{"relation": "told", "agent": "actor-id"}]'""",
-}
-
-
-def _value(field: str, text: str) -> Any:
-    """The --value of a correction: text, JSON, or for claims CLAIM[=STANCE],..."""
-    if field not in _JSON_EXAMPLES or not text.strip():
-        return text
-    if field == "claims" and text.strip()[0] not in "[{":
-        return _stances(text.split(","))
-    try:
-        value = loads(text, "value")
-    except InputError as error:
-        key = "" if error.field == "value" else f"{error.field!r}: "
-        raise InputError(
-            "value",
-            f"{field} takes JSON ({key}{error.message}), "
-            f"e.g. --value {_JSON_EXAMPLES[field]}",
-        ) from None
-    if field == "claims" and isinstance(value, list):
-        # '["claim-id"]' is read as the claim ids it lists.
-        return [_stances([v])[0] if isinstance(v, str) else v for v in value]
-    return value
-
-
-def _stances(items: list[str]) -> list[dict[str, str]]:
-    """``CLAIM[=STANCE]`` items as the claims of a statement."""
-    stances = []
-    for item in items:
-        claim, _, stance = item.partition("=")
-        stances.append(
-            {"claim": claim.strip(), **({"stance": stance.strip()} if stance else {})}
+    with open_service(db) as service:
+        result = service.correct(
+            statement,
+            field_,
+            correction_value(field_, value),
+            reason,
+            recorder(recorded_by),
+            change_id=slug,
         )
-    return stances
+    report("correct", result, as_json)
 
 
 @main.command("withdraw")
@@ -383,13 +232,11 @@ def _stances(items: list[str]) -> list[dict[str, str]]:
 @json_option
 def withdraw_command(statement, reason, slug, db, recorded_by, as_json) -> None:  # type: ignore[no-untyped-def]
     """Withdraw a STATEMENT entered in error; it stays visible in the history."""
-    data = {
-        "type": "withdrawal",
-        "id": slug or _new_id("wd"),
-        "statement": statement,
-        "reason": reason,
-    }
-    _write_one(db, recorded_by, load_with(WithdrawalInput, data), as_json, "withdraw")
+    with open_service(db) as service:
+        result = service.withdraw(
+            statement, reason, recorder(recorded_by), change_id=slug
+        )
+    report("withdraw", result, as_json)
 
 
 @main.command("grade")
@@ -414,70 +261,16 @@ def grade_command(
     """Grade a STATEMENT, Admiralty style: source reliability and credibility."""
     if reliability is None and credibility is None:
         raise click.UsageError("give --reliability (A-F), --credibility (1-6) or both")
-    data = {
-        "type": "grade",
-        "id": slug or _new_id("gr"),
-        "statement": statement,
-        "reliability": reliability,
-        "credibility": credibility,
-        "reason": reason,
-    }
-    _write_one(db, recorded_by, load_with(GradeInput, data), as_json, "grade")
-
-
-@main.command("incidents")
-@db_option
-@json_option
-def incidents_command(db: str | None, as_json: bool) -> None:
-    """List the incidents in the ledger."""
-    with open_ledger(db) as ledger:
-        ledger.project()
-        data = ledger.read.incidents()
-    if as_json:
-        click.echo(json_text(IncidentOutput(many=True).dump(data)))
-    else:
-        render.incidents(data)
-
-
-@main.command("state")
-@click.argument("incident")
-@as_of_option
-@known_at_option
-@db_option
-@json_option
-def state_command(incident, as_of, known_at, db, as_json) -> None:  # type: ignore[no-untyped-def]
-    """The claims, sides, statuses and demands of an INCIDENT."""
-    with open_ledger(db) as ledger:
-        ledger.project()
-        data = ledger.read.state(incident, as_of_date(as_of), KnownAt.parse(known_at))
-    emit(data, StateOutput, as_json, render.state)
-
-
-@main.command("history")
-@click.argument("incident", required=False)
-@as_of_option
-@known_at_option
-@db_option
-@json_option
-def history_command(incident, as_of, known_at, db, as_json) -> None:  # type: ignore[no-untyped-def]
-    """Every ledger event of an INCIDENT (or of the whole ledger), in ledger order."""
-    with open_ledger(db) as ledger:
-        ledger.project()
-        data = ledger.read.history(incident, as_of_date(as_of), KnownAt.parse(known_at))
-    emit(data, HistoryOutput, as_json, render.history)
-
-
-@main.command("provenance")
-@click.argument("statement_or_claim")
-@known_at_option
-@db_option
-@json_option
-def provenance_command(statement_or_claim, known_at, db, as_json) -> None:  # type: ignore[no-untyped-def]
-    """Where a statement came from, or every statement behind a claim."""
-    with open_ledger(db) as ledger:
-        ledger.project()
-        data = ledger.read.provenance(statement_or_claim, KnownAt.parse(known_at))
-    emit(data, ProvenanceOutput, as_json, render.provenance)
+    with open_service(db) as service:
+        result = service.grade(
+            statement,
+            recorder(recorded_by),
+            reliability=reliability,
+            credibility=credibility,
+            reason=reason,
+            change_id=slug,
+        )
+    report("grade", result, as_json)
 
 
 @main.command("project")
@@ -555,5 +348,5 @@ def demo_command(db: str | None, example: str | None) -> None:
     run_demo(db, Path(example) if example else None)
 
 
-for _command in COMMANDS:
+for _command in (*QUERY_COMMANDS, *COMMANDS):
     main.add_command(_command)

@@ -11,6 +11,8 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from ledger.errors import BadInput
+
 # re.ASCII: \d would otherwise match any Unicode digit ("２０１９", "٢٠١٩").
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$", re.ASCII)
 _INSTANT = re.compile(
@@ -33,7 +35,7 @@ def _later(start: datetime, delta: timedelta) -> datetime:
         return END_OF_TIME
 
 
-class PartialDateError(ValueError):
+class PartialDateError(BadInput):
     """A text that is not a partial date the ledger accepts."""
 
 

@@ -11,6 +11,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.errors import Refused
+
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:ledger:incident-ledger")
 
 
@@ -19,7 +21,7 @@ def stream_id(kind: str, slug: str) -> UUID:
     return uuid5(_NAMESPACE, f"{kind}:{slug}")
 
 
-class LedgerRuleError(Exception):
+class LedgerRuleError(Refused):
     """A command that the ledger's rules refuse."""
 
 

@@ -15,17 +15,17 @@ from ledger.domain.canonical import canonical_bytes, leaf_hash
 from ledger.domain.dates import PartialDate, PartialDateError
 from ledger.domain.state import StatementFacts, apply_change, compute_state
 from ledger.integrity import merkle
+from ledger.integrity.bundle_schema import FORMAT_1, dump_state
 from ledger.integrity.checkpoints import root_of
 from ledger.integrity.keyring import keyring
 from ledger.projections.projection import display_name
-from ledger.schemas.outputs import StateOutput
 
-FORMAT = "incident-ledger-audit-bundle/1"
+FORMAT = FORMAT_1
 
 
 def state_json(state: dict[str, Any]) -> Any:
-    """The state as the bundle carries it: its documented JSON shape."""
-    return json.loads(json.dumps(StateOutput().dump(state), ensure_ascii=False))
+    """The state as the bundle carries it: the frozen shape of its format."""
+    return json.loads(json.dumps(dump_state(state, FORMAT), ensure_ascii=False))
 
 
 def state_from_envelopes(

@@ -22,10 +22,11 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_public_key,
 )
 
+from ledger.errors import Unavailable
 from ledger.files import FileRefused, check_target, write_atomic
 
 
-class KeyFileError(ValueError):
+class KeyFileError(Unavailable, ValueError):
     """A signing or public key that cannot be used."""
 
 

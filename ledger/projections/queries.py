@@ -7,7 +7,7 @@ date) and ``known_at`` (what the ledger held at an instant or sequence number).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,11 +20,8 @@ from ledger.domain.dates import (
     parse_instant_bound,
 )
 from ledger.domain.state import StatementFacts, apply_change, compute_state
+from ledger.errors import NotFound
 from ledger.projections import tables as t
-
-
-class NotFound(LookupError):
-    """No incident, statement or claim with that id (at that moment)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +30,8 @@ class KnownAt:
 
     instant: datetime | None = None
     seq: int | None = None
+    # False when ``seq`` is only the read models' position, not a moment asked for.
+    seq_asked: bool = field(default=True, compare=False)
 
     @classmethod
     def parse(cls, text: str | None) -> KnownAt:
@@ -394,6 +393,6 @@ def _axes(as_of: PartialDate | None, known: KnownAt) -> dict[str, Any]:
 def _moment(known: KnownAt) -> str:
     if known.instant is not None:
         return f" at {known.instant.isoformat()}Z"
-    if known.seq is not None:
+    if known.seq is not None and known.seq_asked:
         return f" at sequence {known.seq}"
     return ""

@@ -7,6 +7,7 @@ nothing skipped. Rows are buffered and written in batches for speed.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +30,16 @@ class ReadModelView(TrackingRecorder):
     def __init__(self, engine: Engine):
         self.engine = engine
         self._rows: dict[Table, list[dict[str, Any]]] = defaultdict(list)
-        self._conn: Any = None
+        # The connection of the batch under way, seen only by its own thread.
+        self._local = threading.local()
+
+    @property
+    def _conn(self) -> Any:
+        return getattr(self._local, "conn", None)
+
+    @_conn.setter
+    def _conn(self, conn: Any) -> None:
+        self._local.conn = conn
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
         """Buffer one row for the current batch."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from ledger.application.problems import Problem
+from ledger.errors import LocatedError, Problem
 from ledger.schemas.inputs import LINE_SCHEMAS, InputSchema
 from ledger.schemas.messages import MISSING, UNKNOWN, closest, explain, meant
 
@@ -18,23 +18,8 @@ from ledger.schemas.messages import MISSING, UNKNOWN, closest, explain, meant
 MAX_DEPTH = 32
 
 
-class InputError(ValueError):
+class InputError(LocatedError):
     """Bad input, located by line (if any) and field."""
-
-    def __init__(self, field: str, message: str, line: int | None = None):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-        self.line = line
-
-    def __reduce__(self):
-        # Crosses process boundaries (parallel validation) with its fields.
-        return (type(self), (self.field, self.message, self.line))
-
-    @property
-    def problem(self) -> Problem:
-        """The error as plain data: ``(line, field, message)``."""
-        return (self.line, self.field, self.message)
 
     def at(self, source: str) -> str:
         """The error as ``SOURCE:LINE: field: message``."""

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
-
-class OutputSchema(Schema):
-    """Base of output schemas: dumps keep the declared order."""
-
-    class Meta:
-        ordered = True
+from ledger.schemas.parts import (  # noqa: F401 - parts are outputs too
+    AttributionOutput,
+    CountsOutput,
+    DemandOutput,
+    DocumentOutput,
+    EventDetailOutput,
+    HopDataOutput,
+    IncidentProfileOutput,
+    OutputSchema,
+    ProfileOutput,
+    RecordedOutput,
+    StanceOutput,
+    StatementDataOutput,
+)
 
 
 class StanceEntryOutput(OutputSchema):
@@ -23,7 +31,7 @@ class StanceEntryOutput(OutputSchema):
     hedging = fields.String()
     quote = fields.String()
     paraphrase = fields.String()
-    attribution = fields.Dict()
+    attribution = fields.Nested(AttributionOutput)
     stance = fields.String()
     retracted_by = fields.String()
 
@@ -61,12 +69,12 @@ class AxesOutput(OutputSchema):
 class StateOutput(AxesOutput):
     """``ledger state``: the state of an incident at (as_of, known_at)."""
 
-    incident = fields.Dict()
+    incident = fields.Nested(IncidentProfileOutput)
     claims = fields.List(fields.Nested(ClaimStateOutput))
     demands = fields.List(fields.Nested(DemandStateOutput))
     statements = fields.List(fields.Nested(StanceEntryOutput))
     undetermined = fields.List(fields.Nested(StanceEntryOutput))
-    counts = fields.Dict()
+    counts = fields.Nested(CountsOutput)
 
 
 class LedgerEventOutput(OutputSchema):
@@ -79,7 +87,7 @@ class LedgerEventOutput(OutputSchema):
     subject = fields.String()
     incident = fields.String(allow_none=True)
     summary = fields.String()
-    detail = fields.Dict()
+    detail = fields.Nested(EventDetailOutput)
     hash = fields.String()
     undetermined = fields.Boolean()
 
@@ -89,6 +97,10 @@ class HistoryOutput(AxesOutput):
 
     incident = fields.String(allow_none=True)
     events = fields.List(fields.Nested(LedgerEventOutput))
+    next_after_seq = fields.Integer(
+        allow_none=True,
+        metadata={"description": "after_seq of the next page; null on the last."},
+    )
 
 
 class GradeOutput(OutputSchema):
@@ -129,7 +141,7 @@ class HopOutput(OutputSchema):
     agent = fields.String()
     agent_name = fields.String()
     relation = fields.String()
-    document = fields.Dict()
+    document = fields.Nested(DocumentOutput)
 
 
 class StatementProvenanceOutput(OutputSchema):
@@ -141,12 +153,12 @@ class StatementProvenanceOutput(OutputSchema):
     speaker_name = fields.String()
     kind = fields.String()
     stated_at = fields.String()
-    claims = fields.List(fields.Dict())
+    claims = fields.List(fields.Nested(StanceOutput))
     quote = fields.String()
     paraphrase = fields.String()
     hedging = fields.String()
-    attribution = fields.Dict()
-    demand = fields.Dict()
+    attribution = fields.Nested(AttributionOutput)
+    demand = fields.Nested(DemandOutput)
     responds_to = fields.String()
     retracts = fields.String()
     note = fields.String()
@@ -156,6 +168,9 @@ class StatementProvenanceOutput(OutputSchema):
     grades = fields.List(fields.Nested(GradeOutput))
     corrections = fields.List(fields.Nested(CorrectionOutput))
     events = fields.List(fields.Nested(LedgerEventOutput))
+    version = fields.Integer(
+        metadata={"description": "The statement's version (1 + its changes)."}
+    )
 
 
 class ClaimSummaryOutput(OutputSchema):
@@ -175,6 +190,9 @@ class ProvenanceOutput(OutputSchema):
     claim = fields.Nested(ClaimSummaryOutput)
     statement = fields.Nested(StatementProvenanceOutput)
     statements = fields.List(fields.Nested(StatementProvenanceOutput))
+    known_at_seq = fields.Integer(
+        metadata={"description": "The ledger sequence number the answer reflects."}
+    )
 
 
 class IncidentOutput(OutputSchema):
@@ -199,3 +217,6 @@ class ImportOutput(OutputSchema):
     new = fields.Dict(keys=fields.String(), values=fields.Integer())
     unchanged = fields.Dict(keys=fields.String(), values=fields.Integer())
     ids = fields.List(fields.String())
+    known_at_seq = fields.Integer(
+        metadata={"description": "The ledger's position once the write was projected."}
+    )

@@ -1,0 +1,121 @@
+"""Checking that what records name exists, in the ledger or in the same input."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from ledger.application.refusals import RecordError
+
+
+def a(word: str) -> str:
+    """``a report``, ``an assessment``."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+if TYPE_CHECKING:
+    from ledger.application.planning import Plan
+
+
+class References:
+    """Checks that what records name exists, in the ledger or in the same input."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for kind in ("actor", "claim", "statement"):
+            for _, record in plan.new[kind].values():
+                for ref_kind, _, slug in self._references(kind, record):
+                    wanted[ref_kind].add(slug)
+        for _, _, data in plan.checks:
+            for ref_kind, _, slug in self._references("statement", data):
+                wanted[ref_kind].add(slug)
+        cat = plan.catalogue
+        self.known = {
+            k: set(cat.fingerprints(k, wanted[k])) for k in ("incident", "actor")
+        }
+        self.claim_incident = cat.claim_incidents(wanted["claim"])
+        for slug, (_, record) in plan.new["claim"].items():
+            self.claim_incident[slug] = record["incident"]
+
+    @staticmethod
+    def _references(kind: str, record: dict[str, Any]):
+        if kind == "actor":
+            if record.get("affiliation"):
+                yield "actor", "affiliation", record["affiliation"]
+            return
+        yield "incident", "incident", record["incident"]
+        if kind == "claim":
+            return
+        yield "actor", "speaker", record["speaker"]
+        for i, item in enumerate(record.get("claims") or []):
+            yield "claim", f"claims.{i}.claim", item["claim"]
+        for i, actor in enumerate((record.get("attribution") or {}).get("actors", [])):
+            yield "actor", f"attribution.actors.{i}", actor
+        if record.get("demand"):
+            yield "actor", "demand.addressee", record["demand"]["addressee"]
+        for i, hop in enumerate(record.get("provenance") or []):
+            yield "actor", f"provenance.{i}.agent", hop["agent"]
+            if (hop.get("document") or {}).get("outlet"):
+                yield (
+                    "actor",
+                    f"provenance.{i}.document.outlet",
+                    hop["document"]["outlet"],
+                )
+        for name in ("responds_to", "retracts"):
+            if record.get(name):
+                yield "statement", name, record[name]
+
+    def _exists(self, kind: str, slug: str) -> bool:
+        return slug in self.plan.new[kind] or slug in self.known[kind]
+
+    def problems(
+        self, kind: str, line: int | None, slug: str, record: dict[str, Any]
+    ) -> list[RecordError]:
+        """Every reference of a record that names nothing, or the wrong thing."""
+        found: list[RecordError] = []
+        for ref_kind, field_name, ref in self._references(kind, record):
+            try:
+                if ref_kind == "claim":
+                    self._check_claim(line, field_name, ref, record["incident"])
+                elif ref_kind == "statement":
+                    self._check_statement(line, field_name, ref, slug, record)
+                elif not self._exists(ref_kind, ref):
+                    raise RecordError(
+                        field_name, f"no {ref_kind} {ref} is recorded", line
+                    )
+            except RecordError as error:
+                found.append(error)
+        return found
+
+    def _check_claim(self, line, field_name: str, ref: str, incident: str) -> None:
+        owner = self.claim_incident.get(ref)
+        if owner is None:
+            raise RecordError(field_name, f"no claim {ref} is recorded", line)
+        if owner != incident:
+            raise RecordError(
+                field_name, f"claim {ref} belongs to incident {owner}", line
+            )
+
+    def _check_statement(
+        self, line, field_name: str, ref: str, slug: str, record
+    ) -> None:
+        if ref == slug:
+            raise RecordError(field_name, "a statement cannot answer itself", line)
+        try:
+            target = self.plan._statement(ref, line)
+        except RecordError as error:
+            raise RecordError(field_name, error.message, line) from None
+        if target.incident != record["incident"]:
+            raise RecordError(
+                field_name, f"statement {ref} is about another incident", line
+            )
+        if field_name == "responds_to" and target.data["kind"] != "demand":
+            raise RecordError(
+                field_name,
+                f"statement {ref} is not a demand but {a(target.data['kind'])}",
+                line,
+            )
+        if field_name == "retracts" and target.data["speaker"] != record["speaker"]:
+            raise RecordError(
+                field_name, "a speaker can only retract its own statement", line
+            )
