@@ -32,6 +32,7 @@ from ledger.cli.common import (
 from ledger.cli.demo import run_demo
 from ledger.cli.integrity import COMMANDS, key_option
 from ledger.cli.reading import read_records
+from ledger.cli.serve import serve_command
 from ledger.cli.users import users
 from ledger.integrity.keys import KeyFileError, key_id, load_public, public_path
 from ledger.integrity.service import Integrity, ensure_key, key_path
@@ -486,5 +487,5 @@ def demo_command(db: str | None, example: str) -> None:
     run_demo(db, Path(example))
 
 
-for _command in (*COMMANDS, users):
+for _command in (*COMMANDS, users, serve_command):
     main.add_command(_command)
