@@ -7,6 +7,7 @@ the rest get the endpoint's answer; every refusal is problem+json.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -117,3 +118,26 @@ def test_a_client_cannot_set_who_records(tmp_path):
 def history_events(result) -> list[dict]:
     assert result.exit_code == 0, result.output
     return json.loads(result.output)["events"]
+
+
+def test_concurrent_account_writes_through_one_app(tmp_path):
+    api = new_api(tmp_path)
+    headers = {"Authorization": f"Bearer {api.tokens['admin']}"}
+
+    def add(name: str) -> int:
+        client = api.app.test_client()  # one client per thread, one shared app
+        body = {"name": name, "role": "reader"}
+        return client.post("/api/users", json=body, headers=headers).status_code
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            distinct = list(pool.map(add, [f"user{i}" for i in range(12)]))
+            same = list(pool.map(add, ["twin"] * 6))
+        assert distinct == [201] * 12
+        assert sorted(same) == [201] + [409] * 5
+        listed = {a["name"]: a for a in api.call("GET", "/api/users").get_json()}
+        assert all(len(listed[f"user{i}"]["tokens"]) == 1 for i in range(12))
+        assert len(listed["twin"]["tokens"]) == 1
+        assert api.ledger.cli("verify").exit_code == 0
+    finally:
+        api.close()
