@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from sqlalchemy.engine import make_url
 
@@ -42,4 +44,8 @@ def serve_command(host, port, workers, max_body_option, db) -> None:  # type: ig
         f"({workers} workers, bodies up to {limit} bytes)",
         err=True,
     )
-    serve(url, host=host, port=port, workers=workers, max_body=limit)
+    try:
+        serve(url, host=host, port=port, workers=workers, max_body=limit)
+    except OSError as error:  # the port is taken, or the address is not ours
+        click.echo(f"error: cannot listen on {host}:{port}: {error.strerror}", err=True)
+        sys.exit(1)

@@ -77,3 +77,30 @@ def test_serve_answers_and_stops_on_sigterm(tmp_path):
     assert server.returncode == 0, err
     assert "bodies up to 4096 bytes" in err
     assert "Traceback" not in err
+
+
+def test_serve_refuses_a_taken_port_and_a_missing_ledger_in_one_line(tmp_path):
+    ledger = ExampleLedger.new(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [str(LEDGER_BIN), "serve", "--db", ledger.url, "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
+    assert "Traceback" not in result.stderr
+    missing = f"sqlite:///{tmp_path / 'nothing.db'}"
+    result = subprocess.run(
+        [str(LEDGER_BIN), "serve", "--db", missing], capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"error: there is no ledger at {missing}; run `ledger init` first"
+    )
