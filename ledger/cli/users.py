@@ -68,7 +68,7 @@ def users(ctx: click.Context, db: str | None, as_json: bool) -> None:
 def add_command(name, role, db, recorded_by, as_json) -> None:  # type: ignore[no-untyped-def]
     """Add an account NAME with a role, and print its first token (once)."""
     data = load_with(AccountInput, {"name": name, "role": role})
-    with open_ledger(db) as ledger:
+    with open_ledger(_db(db)) as ledger:
         issued = Accounts(ledger).add(data["name"], data["role"], recorder(recorded_by))
     _show_token(issued, as_json, "added")
 
@@ -80,7 +80,7 @@ def add_command(name, role, db, recorded_by, as_json) -> None:  # type: ignore[n
 @json_option
 def token_command(name, db, recorded_by, as_json) -> None:  # type: ignore[no-untyped-def]
     """Issue another token for NAME; earlier ones keep working until revoked."""
-    with open_ledger(db) as ledger:
+    with open_ledger(_db(db)) as ledger:
         issued = Accounts(ledger).issue(name, recorder(recorded_by))
     _show_token(issued, as_json, "issued a token for")
 
@@ -92,7 +92,7 @@ def token_command(name, db, recorded_by, as_json) -> None:  # type: ignore[no-un
 @json_option
 def revoke_command(name, db, recorded_by, as_json) -> None:  # type: ignore[no-untyped-def]
     """Revoke every token of NAME at once (the account stays, with its history)."""
-    with open_ledger(db) as ledger:
+    with open_ledger(_db(db)) as ledger:
         accounts = Accounts(ledger)
         revoked = accounts.revoke(name, recorder(recorded_by))
         shown = accounts.get(name)["name"]
@@ -114,7 +114,7 @@ def revoke_command(name, db, recorded_by, as_json) -> None:  # type: ignore[no-u
 def role_command(name, role, db, recorded_by, as_json) -> None:  # type: ignore[no-untyped-def]
     """Give NAME another ROLE; its tokens keep working with the new role."""
     data = load_with(RoleInput, {"role": role})
-    with open_ledger(db) as ledger:
+    with open_ledger(_db(db)) as ledger:
         accounts = Accounts(ledger)
         previous = accounts.set_role(name, data["role"], recorder(recorded_by))
         account = accounts.get(name)
@@ -122,6 +122,12 @@ def role_command(name, role, db, recorded_by, as_json) -> None:  # type: ignore[
         _print_json(AccountOutput().dump(account))
     else:
         click.echo(f"{account['name']}: role {previous} -> {account['role']}")
+
+
+def _db(db: str | None) -> str | None:
+    """The subcommand's --db, else the one given to `ledger users`."""
+    parent = click.get_current_context().parent
+    return db or (parent.params.get("db") if parent else None)
 
 
 def _show_token(issued: Issued, as_json: bool, verb: str) -> None:

@@ -48,6 +48,11 @@ def authenticate() -> Principal:
     return principal
 
 
+def recorded_by() -> str:
+    """Who a write is recorded by: the request's account, never the client's say."""
+    return g.account
+
+
 def requires(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Let the view run only for a token whose account has ``role`` (or above)."""
 

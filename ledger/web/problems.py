@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import eventsourcing.persistence
+import sqlalchemy.exc
 from flask import Flask, Response, json
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
@@ -81,10 +83,24 @@ def problem_of(error: Exception) -> Response | None:
         return problem(422, str(error), errors=[_line(error)])
     if isinstance(error, LedgerRuleError):
         return problem(409, str(error))
+    if isinstance(error, UNREACHABLE):
+        log.error("database error: %s", error)
+        return problem(
+            503,
+            "the database cannot be reached, or is busy; try again",
+            headers={"Retry-After": "5"},
+        )
     return None
 
 
-LEDGER_ERRORS = (NotFound, InputError, RecordError, LedgerRuleError)
+# The database is down, refuses the login, or stayed locked past the busy timeout.
+UNREACHABLE = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    eventsourcing.persistence.OperationalError,
+    eventsourcing.persistence.InterfaceError,
+)
+LEDGER_ERRORS = (NotFound, InputError, RecordError, LedgerRuleError, *UNREACHABLE)
 
 
 def _http(error: HTTPException) -> Response:

@@ -17,7 +17,7 @@ from ledger.schemas.accounts import (
     RoleInput,
     TokenOutput,
 )
-from ledger.web.auth import consumes, requires
+from ledger.web.auth import consumes, recorded_by, requires
 
 blp = Blueprint(
     "users",
@@ -35,7 +35,7 @@ def _accounts() -> Accounts:
 def _writing(command: Any, *args: Any) -> Any:
     """Run an account command as the authenticated admin, one write at a time."""
     with current_app.extensions["ledger.write_lock"]:
-        return command(*args, g.account)
+        return command(*args, recorded_by())
 
 
 @blp.route("/users")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
+from click.testing import CliRunner
+
 from ledger.application.accounts import Accounts, token_hash
 from ledger.bootstrap import Ledger
+from ledger.cli.main import main
 from tests.support import ExampleLedger
 
 
@@ -122,3 +125,18 @@ def test_mistakes_are_one_line_and_write_nothing(tmp_path):
     bad_role = ledger.cli("users", "add", "cy", "--role", "boss")
     assert bad_role.exit_code == 2
     assert ledger.count_events() == events
+
+
+def test_db_given_to_the_group_reaches_the_subcommand(tmp_path):
+    ledger = ExampleLedger.new(tmp_path)
+    runner = CliRunner()
+    env = {
+        "LEDGER_RECORDER": "ops",
+        "LEDGER_DATABASE_URL": "sqlite:////nonexistent/x.db",
+    }
+    result = runner.invoke(
+        main, ["users", "--db", ledger.url, "add", "ana", "--role", "reader"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    listed = runner.invoke(main, ["users", "--db", ledger.url, "--json"], env=env)
+    assert [a["name"] for a in json.loads(listed.output)] == ["ana"]

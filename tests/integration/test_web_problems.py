@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy.exc
 
 from tests.integration.web_support import MAX_BODY, new_api
 
@@ -133,3 +134,14 @@ def test_docs_use_only_their_own_assets(api):
         assert not re.match(r"(https?:)?//", link), link
         assert api.client.get(link).status_code == 200, link
     assert not re.search(r"https?://", html)
+
+
+def test_503_when_the_database_cannot_be_reached(api, monkeypatch):
+    def unreachable():
+        raise sqlalchemy.exc.OperationalError("SELECT", {}, Exception("host secret"))
+
+    monkeypatch.setattr(api.app.extensions["ledger"].app, "max_sequence", unreachable)
+    response = api.client.get("/api/health")
+    body = problem_of(response, 503)
+    assert "secret" not in body["detail"]
+    assert response.headers["Retry-After"] == "5"
