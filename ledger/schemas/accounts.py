@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ledger.domain.accounts import ROLES
 from ledger.schemas.outputs import OutputSchema
 
-# A name becomes the `recorded_by` of every write: one line, no control characters
-# or spaces, so that it prints as it is wherever it is shown.
-NAME_PATTERN = r"^[^\W_][\w.@-]{0,99}\Z"
+# A name becomes the `recorded_by` of every write: one line of ASCII letters,
+# digits and a little punctuation, so that it prints as it is wherever it is shown
+# and no two names look alike (no Cyrillic "а" passing for a Latin "a").
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$"
 _NAME_MESSAGE = (
-    "an account name is 1 to 100 letters, digits, '.', '_', '@' or '-', "
+    "an account name is 1 to 100 ASCII letters, digits, '.', '_', '@' or '-', "
     "starting with a letter or digit"
 )
+
+
+def _whole_name(value: str) -> None:
+    # "$" also matches before a final newline; the pattern (documented in the
+    # OpenAPI document, where "\Z" is not portable) must hold for the whole value.
+    if re.fullmatch(NAME_PATTERN[1:-1], value) is None:
+        raise ValidationError(_NAME_MESSAGE)
 
 
 def AccountName(**kwargs) -> fields.String:  # type: ignore[no-untyped-def]  # noqa: N802
     """An account's name (case-insensitive as a key, shown as given)."""
     return fields.String(
-        validate=validate.Regexp(NAME_PATTERN, error=_NAME_MESSAGE), **kwargs
+        validate=_whole_name, metadata={"pattern": NAME_PATTERN}, **kwargs
     )
 
 

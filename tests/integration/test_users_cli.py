@@ -112,6 +112,8 @@ def test_mistakes_are_one_line_and_write_nothing(tmp_path):
         (["users", "add", "ANA", "--role", "admin"], "already exists"),
         (["users", "add", "a\x1b[31mb", "--role", "admin"], "name:"),
         (["users", "add", "", "--role", "admin"], "name:"),
+        (["users", "add", "ana\n", "--role", "admin"], "name:"),
+        (["users", "add", "\u0430dmin", "--role", "admin"], "name:"),  # Cyrillic a
         (["users", "token", "nobody"], "no account 'nobody'"),
         (["users", "revoke", "nobody"], "no account 'nobody'"),
         (["users", "role", "ana", "reader"], "already has role reader"),
