@@ -27,12 +27,14 @@ from ledger.cli.demo import run_demo
 from ledger.cli.integrity import COMMANDS, private_key_option
 from ledger.cli.queries import QUERY_COMMANDS
 from ledger.cli.reading import read_records
+from ledger.cli.serve import serve_command
 from ledger.cli.translate import (
     correction_value,
     report,
     statement_from_flags,
     stdin_object,
 )
+from ledger.cli.users import users
 from ledger.domain.text import visible
 from ledger.domain.vocabulary import (
     ATTRIBUTION_MODES,
@@ -348,5 +350,5 @@ def demo_command(db: str | None, example: str | None) -> None:
     run_demo(db, Path(example) if example else None)
 
 
-for _command in (*QUERY_COMMANDS, *COMMANDS):
+for _command in (*QUERY_COMMANDS, *COMMANDS, users, serve_command):
     main.add_command(_command)

@@ -14,10 +14,12 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
+from ledger.domain.accounts import Account
 from ledger.domain.canonical import leaf_hash
 from ledger.domain.model import Actor, Claim, Incident, Statement
 from ledger.integrity.merkle import new_perfect_nodes
 from ledger.projections import tables as t
+from ledger.projections.accounts import account_rows
 from ledger.projections.view import ReadModelView
 
 _ENVELOPE_SKIP = {"originator_id", "originator_version", "timestamp", "recorded_by"}
@@ -304,3 +306,20 @@ class LedgerProjection(Projection[ReadModelView]):
         }
         summary = f"statement {event.statement} graded {grade}"
         self._change(event, tracking, "grade", data, summary)
+
+    @process_event.register
+    def _(self, event: Account.Event, tracking: Tracking) -> None:
+        rows, summary, detail = account_rows(
+            event, tracking.notification_id, self._when(event)
+        )
+        for table, row in rows:
+            self.view.add(table, row)
+        subject = f"account:{event.name}"
+        self._audit(
+            event,
+            tracking,
+            incident=None,
+            subject=subject,
+            summary=summary,
+            detail=detail,
+        )

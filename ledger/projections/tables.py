@@ -187,3 +187,37 @@ READ_MODEL_TABLES = (
     ledger_events,
     merkle_nodes,
 )
+
+# Accounts (ledger/domain/accounts.py), rebuilt from their events like the rest.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("account", String(200), primary_key=True),  # the case-folded name
+    Column("name", String(200), nullable=False),
+    *_recorded(),
+)
+
+# Roles given (the account's first, then each change) and revocations, in order:
+# an account's role is its latest "role" row; a "revoke" row ends earlier tokens.
+account_changes = Table(
+    "account_changes",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("account", String(200), nullable=False, index=True),
+    Column("change", String(20), nullable=False),
+    Column("role", String(20)),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+)
+
+# Tokens by the SHA-256 of the token; the token itself is nowhere.
+account_tokens = Table(
+    "account_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("token_id", String(16), nullable=False),
+    Column("account", String(200), nullable=False, index=True),
+    *_recorded(),
+)
+
+READ_MODEL_TABLES += (accounts, account_changes, account_tokens)
