@@ -34,6 +34,9 @@ SEQ_TABLES: tuple[Table, ...] = (
     t.statements,
     t.statement_changes,
     t.ledger_events,
+    t.accounts,
+    t.account_changes,
+    t.account_tokens,
 )
 
 

@@ -83,6 +83,12 @@ FORGERIES = [
         ["read model merkle_nodes", "level=1, idx=2", "0" * 64],
     ),
     (
+        "account-role-raised",
+        "UPDATE account_changes SET role = 'admin' WHERE account = 'auditor-amy'",
+        None,
+        ["read model account_changes", "role", "admin"],
+    ),
+    (
         "tracking-ahead",
         "UPDATE projection_tracking SET notification_id = 1000000",
         None,
@@ -101,6 +107,8 @@ def _seized_and_kept(directory) -> tuple[ExampleLedger, dict]:
     ledger = ExampleLedger.new(directory)
     assert ledger.cli("init").exit_code == 0
     ledger.holding("fictional-seizure")
+    added = ledger.cli("users", "add", "auditor-amy", "--role", "reader")
+    assert added.exit_code == 0, added.output
     result = ledger.cli("checkpoint")
     assert result.exit_code == 0, result.output
     return ledger, json.loads(result.stdout)
