@@ -14,6 +14,7 @@ from flask import Flask, request
 from flask_smorest import Api
 
 from ledger.application.accounts import Accounts
+from ledger.application.service import LedgerService
 from ledger.bootstrap import Ledger
 from ledger.web import meta, problems, users
 from ledger.web.auth import SCHEME, Refusal
@@ -59,8 +60,11 @@ def create_app(url: str, *, max_body_bytes: int | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},
         MAX_CONTENT_LENGTH=max_body(max_body_bytes),
     )
-    ledger = Ledger(url)
+    service = LedgerService(Ledger(url))
+    ledger = service.ledger
     app.extensions["ledger"] = ledger
+    # The one service every view calls (the CLI calls the same one).
+    app.extensions["ledger.service"] = service
     app.extensions["ledger.accounts"] = Accounts(ledger)
     # The projection's buffers are per object: one write of this process at a time.
     app.extensions["ledger.write_lock"] = threading.Lock()
@@ -88,3 +92,10 @@ def _document(api: Api) -> None:
     api.spec.components.security_scheme(
         SCHEME, {"type": "http", "scheme": "bearer", "description": "a ledger token"}
     )
+
+
+def service() -> LedgerService:
+    """The ledger's service, shared by every request of this process."""
+    from flask import current_app
+
+    return current_app.extensions["ledger.service"]
