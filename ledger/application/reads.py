@@ -113,23 +113,25 @@ class Reads:
                 entry["version"] = versions.get(entry["id"], 1)
         return {**found, "known_at_seq": known.seq}
 
-    def statement(self, slug: str, known_at: str | None = None) -> dict[str, Any]:
+    def statement(
+        self, slug: str, known_at: str | KnownAt | None = None
+    ) -> dict[str, Any]:
         """One statement as the ledger holds it, with its version."""
         found = listing.statement(self.read, slug, self.known(known_at))
         if found is None:
             raise NotFound(f"no statement {slug} is recorded")
         return found
 
-    def incidents(self) -> list[dict[str, Any]]:
+    def incidents(self, known_at: str | KnownAt | None = None) -> list[dict[str, Any]]:
         """Every incident with its number of claims and statements."""
-        return self.read.incidents()
+        return self.read.incidents(self.known(known_at))
 
-    def actors(self, known_at: str | None = None) -> list[dict[str, Any]]:
+    def actors(self, known_at: str | KnownAt | None = None) -> list[dict[str, Any]]:
         """Every actor, in the order registered."""
         return listing.actors(self.read, self.known(known_at))
 
     def claims(
-        self, incident: str | None = None, known_at: str | None = None
+        self, incident: str | None = None, known_at: str | KnownAt | None = None
     ) -> list[dict[str, Any]]:
         """Every claim, or an incident's."""
         return listing.claims(self.read, incident, self.known(known_at))
@@ -141,7 +143,7 @@ class Reads:
         speaker: str | None = None,
         kind: str | None = None,
         claim: str | None = None,
-        known_at: str | None = None,
+        known_at: str | KnownAt | None = None,
     ) -> list[dict[str, Any]]:
         """Statements (corrections applied), filtered; a speaker by id or name."""
         if speaker is not None:

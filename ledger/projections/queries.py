@@ -119,12 +119,17 @@ class ReadModel:
             for r in self._all(select(t.actors.c.slug, t.actors.c.display_name))
         }
 
-    def incidents(self) -> list[dict[str, Any]]:
-        """Every incident with its number of claims and statements."""
+    def incidents(self, known: KnownAt = _ALWAYS) -> list[dict[str, Any]]:
+        """Every incident with its number of claims and statements (by ``known``)."""
         counts = {
             table.name: dict(
                 self._all(
-                    select(table.c.incident, func.count()).group_by(table.c.incident)
+                    known.where(
+                        table,
+                        select(table.c.incident, func.count()).group_by(
+                            table.c.incident
+                        ),
+                    )
                 )
             )
             for table in (t.claims, t.statements)
@@ -138,7 +143,11 @@ class ReadModel:
                 "recorded_at": _utc(r.recorded_at),
                 "recorded_by": r.recorded_by,
             }
-            for r in self._all(select(t.incidents).order_by(t.incidents.c.seq))
+            for r in self._all(
+                known.where(
+                    t.incidents, select(t.incidents).order_by(t.incidents.c.seq)
+                )
+            )
         ]
 
     def incident(self, slug: str, known: KnownAt = _ALWAYS) -> dict[str, Any]:

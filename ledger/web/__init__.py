@@ -16,7 +16,7 @@ from flask_smorest import Api
 from ledger.application.accounts import Accounts
 from ledger.application.service import LedgerService
 from ledger.bootstrap import Ledger
-from ledger.web import meta, problems, users
+from ledger.web import meta, problems, proofs, reads, users
 from ledger.web.auth import SCHEME, Refusal
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
@@ -75,6 +75,8 @@ def create_app(url: str, *, max_body_bytes: int | None = None) -> Flask:
     _document(api)
     api.register_blueprint(meta.blp)
     api.register_blueprint(users.blp)
+    api.register_blueprint(reads.blp)
+    api.register_blueprint(proofs.blp)
     return app
 
 

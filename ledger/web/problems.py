@@ -17,8 +17,9 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from ledger.application.planning import RecordError
 from ledger.domain.model import LedgerRuleError
+from ledger.errors import LocatedError
 from ledger.projections.queries import NotFound
-from ledger.schemas.lines import InputError, flatten_messages
+from ledger.schemas.lines import flatten_messages
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("ledger.web")
@@ -71,7 +72,7 @@ def _title(status: int) -> str:
     return HTTP_STATUS_CODES.get(status, "Error")
 
 
-def _line(error: InputError | RecordError) -> dict[str, Any]:
+def _line(error: LocatedError | RecordError) -> dict[str, Any]:
     return {"line": error.line, "field": error.field, "message": error.message}
 
 
@@ -79,7 +80,7 @@ def problem_of(error: Exception) -> Response | None:
     """The ledger's own errors as problems; None for an error it does not know."""
     if isinstance(error, NotFound):
         return problem(404, str(error))
-    if isinstance(error, (InputError, RecordError)):
+    if isinstance(error, (LocatedError, RecordError)):
         return problem(422, str(error), errors=[_line(error)])
     if isinstance(error, LedgerRuleError):
         return problem(409, str(error))
@@ -100,7 +101,7 @@ UNREACHABLE = (
     eventsourcing.persistence.OperationalError,
     eventsourcing.persistence.InterfaceError,
 )
-LEDGER_ERRORS = (NotFound, InputError, RecordError, LedgerRuleError, *UNREACHABLE)
+LEDGER_ERRORS = (NotFound, LocatedError, RecordError, LedgerRuleError, *UNREACHABLE)
 
 
 def _http(error: HTTPException) -> Response:
