@@ -407,3 +407,47 @@ def test_threads_read_concurrently_through_one_app(api):
     for path, status, body in answers:
         assert status == 200, (path, body)
         assert body == expected[path], path
+
+
+def test_each_answer_reflects_one_moment_while_a_writer_records(api):
+    """Readers in threads while statements are recorded through the same app:
+    every list answers exactly what the ledger held at its known_at_seq."""
+    template = {
+        "incident": INCIDENT,
+        "speaker": "us-officials",
+        "kind": "report",
+        "stated_at": "2019-11-22",
+        "claims": [{"claim": "drone-missing-over-tripoli"}],
+        "paraphrase": "Recorded while others read.",
+    }
+    token = {"Authorization": f"Bearer {api.tokens['reader']}"}
+    writes = 12
+
+    def write() -> None:
+        service = api.app.extensions["ledger.service"]
+        for i in range(writes):
+            with api.app.extensions["ledger.write_lock"]:
+                service.record_statement({**template, "id": f"late-{i}"}, "writer")
+
+    def read(_: int) -> list[dict[str, Any]]:
+        client = api.app.test_client()
+        answers = []
+        for _ in range(writes):
+            response = client.get(f"/api/statements?incident={INCIDENT}", headers=token)
+            assert response.status_code == 200, response.get_data(True)
+            answers.append(response.get_json())
+        return answers
+
+    with ThreadPoolExecutor(5) as pool:
+        writing = pool.submit(write)
+        read_answers = [a for answers in pool.map(read, range(4)) for a in answers]
+        writing.result()
+    recorded_at = {
+        e["subject"]: e["seq"]
+        for e in get(api, "/api/history", type="Statement.Recorded")["events"]
+    }
+    assert len(recorded_at) == 18 + writes
+    for answer in read_answers:
+        seq = answer["known_at_seq"]
+        held = sorted(s for s, at in recorded_at.items() if at <= seq)
+        assert sorted(s["id"] for s in answer["statements"]) == held
