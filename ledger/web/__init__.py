@@ -49,6 +49,8 @@ def max_body(given: int | None = None) -> int:
 def create_app(url: str, *, max_body_bytes: int | None = None) -> Flask:
     """The API on the ledger at ``url`` (initialised with ``ledger init``)."""
     app = Flask(__name__)
+    # Answers keep the schemas' key order, as `--json` on the command line does.
+    app.json.sort_keys = False
     app.config.update(
         API_TITLE="Incident ledger",
         API_VERSION="1",
