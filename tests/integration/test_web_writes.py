@@ -538,3 +538,14 @@ def test_problem_of_maps_each_category(api, error, status):
             {"line": p.line, "field": p.field, "message": p.message}
             for p in error.problems
         ]
+
+
+def test_serve_signs_checkpoints_with_the_key_it_is_given(api, monkeypatch):
+    given = {}
+    monkeypatch.setattr(
+        "ledger.web.server.serve", lambda url, **kwargs: given.update(kwargs)
+    )
+    key = str(api.ledger.key)
+    result = api.ledger.cli("serve", "--port", "8123", "--private-key", key)
+    assert result.exit_code == 0, result.output
+    assert given["key"] == key
