@@ -11,17 +11,15 @@ token's account; a body naming ``recorded_by`` is refused (422).
 from __future__ import annotations
 
 import contextlib
-import json
-import re
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema
 
 from ledger.application.service import LedgerService, WriteResult
-from ledger.errors import BadInput, NotFound, PreconditionFailed, Problem
+from ledger.errors import NotFound
 from ledger.schemas.inputs import (
     LINE_SCHEMAS,
     CorrectionInput,
@@ -29,15 +27,19 @@ from ledger.schemas.inputs import (
     StatementInput,
     WithdrawalInput,
 )
-from ledger.schemas.lines import InputError, loads
+from ledger.schemas.lines import InputError
 from ledger.schemas.outputs import ImportOutput
 from ledger.schemas.resources import CheckpointOutput, VerifyOutput
 from ledger.web.auth import consumes, recorded_by, requires
+from ledger.web.bodies import (
+    NDJSON,
+    expected_version,
+    import_lines,
+    json_object,
+    only,
+)
 
 JSON = "application/json"
-NDJSON = "application/x-ndjson"
-# The ETag of a statement (GET /api/statements/{id}): its version, as "v3".
-_ETAG = re.compile(r'^"v([1-9][0-9]{0,9})"$')
 
 blp = Blueprint(
     "writes",
@@ -72,9 +74,9 @@ def register(api: Any) -> None:
     api.register_blueprint(blp)
 
 
-def _body(schema: Any, description: str, *types: str) -> dict[str, Any]:
-    """An OpenAPI request body of ``schema`` (the body itself goes to the service)."""
-    content = {kind: {"schema": schema} for kind in types or (JSON,)}
+def _body(schema: Any, description: str) -> dict[str, Any]:
+    """A JSON request body of ``schema`` (the body itself goes to the service)."""
+    content = {JSON: {"schema": schema}}
     return {
         "requestBody": {
             "required": True,
@@ -106,65 +108,9 @@ def _answer(source: str, result: WriteResult) -> dict[str, Any]:
     }
 
 
-def _object() -> dict[str, Any]:
-    """The request's JSON object, parsed as strictly as an import line."""
-    data = loads(_text(), "(body)")
-    if not isinstance(data, dict):
-        raise InputError("(body)", "give one JSON object")
-    return data
-
-
-def _text() -> str:
-    try:
-        return request.get_data(cache=False).decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError("(body)", f"not UTF-8 text ({error.reason})") from None
-
-
-def _import_lines() -> list[str]:
-    """The body's import lines: JSON Lines, or the items of a JSON array."""
-    if request.mimetype == NDJSON:
-        return _text().splitlines()
-    items = loads(_text(), "(body)")
-    if not isinstance(items, list):
-        raise InputError("(body)", "give a JSON array of import lines")
-    return [dumps(item) for item in items]
-
-
-def dumps(item: Any) -> str:
-    """One array item as the JSON line it stands for."""
-    return json.dumps(item, ensure_ascii=False)
-
-
 def service() -> LedgerService:
     """The app's one service (ledger.web.service, without importing the package)."""
     return current_app.extensions["ledger.service"]
-
-
-def _only(data: dict[str, Any], schema: type[Schema], *, path: tuple[str, ...]) -> None:
-    """Refuse fields the schema does not have, or that the path gives."""
-    known = set(schema._declared_fields) - {"type", *path}
-    unknown = [name for name in data if name not in known]
-    if unknown:
-        problems = [
-            Problem(None, name, f"unknown field; give {', '.join(sorted(known))}")
-            for name in unknown
-        ]
-        raise BadInput(f"{unknown[0]}: {problems[0].message}", problems)
-
-
-def expected_version() -> int | None:
-    """The version ``If-Match`` expects (None without one, or with ``*``)."""
-    header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
-        return None
-    found = _ETAG.match(header.strip())
-    if found is None:
-        raise PreconditionFailed(
-            f"If-Match {header!r} is not a statement's ETag; "
-            'send the ETag that GET /api/statements/{id} returned, like "v3"'
-        )
-    return int(found.group(1))
 
 
 def _changed(slug: str, result: WriteResult, source: str) -> tuple[Any, int, Any]:
@@ -199,7 +145,7 @@ class Records(MethodView):
     @blp.alt_response(422, description="Every bad line, as {line, field, message}.")
     def post(self) -> dict[str, Any]:
         """Record every line, or nothing if any is refused; again: a no-op."""
-        result = service().import_lines(_import_lines(), recorded_by())
+        result = service().import_lines(import_lines(), recorded_by())
         return _answer("request", result)
 
 
@@ -219,7 +165,7 @@ class Statements(MethodView):
     @blp.response(200, ImportOutput, headers={"ETag": {"schema": {"type": "string"}}})
     def post(self) -> Any:
         """Record a statement; the same one again is a no-op."""
-        data = _object()
+        data = json_object()
         if data.get("type", "statement") != "statement":
             raise InputError("type", "must be statement here (or left out)")
         data.pop("type", None)
@@ -245,8 +191,8 @@ class Corrections(MethodView):
     @blp.alt_response(412, description="The statement changed since If-Match.")
     def post(self, slug: str) -> Any:
         """Record a correction; the old value stays in the history."""
-        data = _object()
-        _only(data, CorrectionInput, path=("statement",))
+        data = json_object()
+        only(data, CorrectionInput, path=("statement",))
         if "value" not in data:
             raise InputError("value", "missing: give the new value (null clears it)")
         result = service().correct(
@@ -278,8 +224,8 @@ class Withdrawals(MethodView):
     @blp.alt_response(412, description="The statement changed since If-Match.")
     def post(self, slug: str) -> Any:
         """Withdraw the statement; it stays visible in the history."""
-        data = _object()
-        _only(data, WithdrawalInput, path=("statement",))
+        data = json_object()
+        only(data, WithdrawalInput, path=("statement",))
         result = service().withdraw(
             slug,
             data.get("reason"),  # type: ignore[arg-type]
@@ -308,8 +254,8 @@ class Grades(MethodView):
     @blp.alt_response(412, description="The statement changed since If-Match.")
     def post(self, slug: str) -> Any:
         """Record a grade of the statement."""
-        data = _object()
-        _only(data, GradeInput, path=("statement",))
+        data = json_object()
+        only(data, GradeInput, path=("statement",))
         result = service().grade(
             slug,
             recorded_by(),
