@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 
 from ledger.bootstrap import Ledger
 from ledger.cli.common import db_option, url_of
+from ledger.cli.integrity import private_key_option
 
 
 @click.command("serve")
@@ -28,9 +29,13 @@ from ledger.cli.common import db_option, url_of
     metavar="BYTES",
     help="Largest request body (default: $LEDGER_MAX_BODY, else 16 MiB).",
 )
+@private_key_option
 @db_option
-def serve_command(host, port, workers, max_body_option, db) -> None:  # type: ignore[no-untyped-def]
-    """Serve the API (docs at /api/docs) until SIGTERM or Ctrl-C."""
+def serve_command(host, port, workers, max_body_option, private_key, db) -> None:  # type: ignore[no-untyped-def]
+    """Serve the API (docs at /api/docs) until SIGTERM or Ctrl-C.
+
+    POST /api/checkpoints signs with the ledger's key (--private-key).
+    """
     # Flask and waitress are imported only by this command, not by every `ledger`.
     from ledger.web import max_body
     from ledger.web.server import serve
@@ -45,7 +50,14 @@ def serve_command(host, port, workers, max_body_option, db) -> None:  # type: ig
         err=True,
     )
     try:
-        serve(url, host=host, port=port, workers=workers, max_body=limit)
+        serve(
+            url,
+            host=host,
+            port=port,
+            workers=workers,
+            max_body=limit,
+            key=private_key,
+        )
     except OSError as error:  # the port is taken, or the address is not ours
         click.echo(f"error: cannot listen on {host}:{port}: {error.strerror}", err=True)
         sys.exit(1)

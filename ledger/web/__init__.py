@@ -7,7 +7,6 @@ share across threads; what belongs to a request lives in ``flask.g``.
 from __future__ import annotations
 
 import os
-import threading
 from typing import Any
 
 from flask import Flask, request
@@ -16,7 +15,7 @@ from flask_smorest import Api
 from ledger.application.accounts import Accounts
 from ledger.application.service import LedgerService
 from ledger.bootstrap import Ledger
-from ledger.web import meta, problems, proofs, reads, users
+from ledger.web import meta, problems, proofs, reads, users, writes
 from ledger.web.auth import SCHEME, Refusal
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
@@ -46,8 +45,12 @@ def max_body(given: int | None = None) -> int:
     return int(os.environ.get("LEDGER_MAX_BODY") or DEFAULT_MAX_BODY)
 
 
-def create_app(url: str, *, max_body_bytes: int | None = None) -> Flask:
-    """The API on the ledger at ``url`` (initialised with ``ledger init``)."""
+def create_app(
+    url: str, *, max_body_bytes: int | None = None, key: str | None = None
+) -> Flask:
+    """The API on the ledger at ``url`` (initialised with ``ledger init``);
+    ``key``: the signing key's path for checkpoints (default: as ``ledger
+    checkpoint`` finds it, $LEDGER_KEY_PATH or beside the database)."""
     app = Flask(__name__)
     # Answers keep the schemas' key order, as `--json` on the command line does.
     app.json.sort_keys = False
@@ -62,14 +65,14 @@ def create_app(url: str, *, max_body_bytes: int | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},
         MAX_CONTENT_LENGTH=max_body(max_body_bytes),
     )
-    service = LedgerService(Ledger(url))
+    service = LedgerService(Ledger(url), key)
     ledger = service.ledger
     app.extensions["ledger"] = ledger
     # The one service every view calls (the CLI calls the same one).
     app.extensions["ledger.service"] = service
     app.extensions["ledger.accounts"] = Accounts(ledger)
-    # The projection's buffers are per object: one write of this process at a time.
-    app.extensions["ledger.write_lock"] = threading.Lock()
+    # Writes need no lock here: the ledger projects one batch at a time per
+    # process (Ledger._projecting), and concurrent saves are retried or refused.
     app.add_url_rule(meta.DOCS_ASSETS + "<path:filename>", view_func=meta.docs_assets)
     app.register_error_handler(Refusal, lambda refusal: refusal.response)
     app.before_request(_check_length)
@@ -79,6 +82,7 @@ def create_app(url: str, *, max_body_bytes: int | None = None) -> Flask:
     api.register_blueprint(users.blp)
     api.register_blueprint(reads.blp)
     api.register_blueprint(proofs.blp)
+    writes.register(api)
     return app
 
 

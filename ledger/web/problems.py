@@ -1,6 +1,18 @@
 """Every error as ``application/problem+json`` (RFC 9457); never HTML, never a trace.
 
-`problem_of` is the one place where the ledger's errors become HTTP statuses.
+`problem_of` is the one place where the ledger's errors become HTTP statuses,
+by their category (ledger.errors.category):
+
+- ``not_found`` 404; ``precondition_failed`` 412 (``If-Match`` names a version
+  the statement has left); ``conflict`` 409 (an id recorded with other content);
+- ``refused`` 409: the request is well formed, but the ledger as it stands
+  refuses it (grading a withdrawn statement, an account that exists);
+- ``bad_input`` 422, with ``errors: [{line, field, message}]`` (the first
+  ``MAX_ERRORS``, as ``ledger import --max-errors`` shows by default);
+- ``unavailable`` 503 (the ledger cannot be used as configured; its key).
+
+Any error that is bad input also lists its problems (a 409 names the line and
+field of the conflict).
 """
 
 from __future__ import annotations
@@ -15,10 +27,7 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from ledger.application.planning import RecordError
-from ledger.domain.model import LedgerRuleError
-from ledger.errors import LocatedError
-from ledger.projections.queries import NotFound
+from ledger.errors import BadInput, LedgerError, category
 from ledger.schemas.lines import flatten_messages
 
 PROBLEM_JSON = "application/problem+json"
@@ -72,18 +81,40 @@ def _title(status: int) -> str:
     return HTTP_STATUS_CODES.get(status, "Error")
 
 
-def _line(error: LocatedError | RecordError) -> dict[str, Any]:
-    return {"line": error.line, "field": error.field, "message": error.message}
+STATUS = {
+    "not_found": 404,
+    "precondition_failed": 412,
+    "conflict": 409,
+    "refused": 409,
+    "bad_input": 422,
+    "unavailable": 503,
+}
+# As many problems as `ledger import` shows by default (--max-errors).
+MAX_ERRORS = 100
 
 
 def problem_of(error: Exception) -> Response | None:
     """The ledger's own errors as problems; None for an error it does not know."""
-    if isinstance(error, NotFound):
-        return problem(404, str(error))
-    if isinstance(error, (LocatedError, RecordError)):
-        return problem(422, str(error), errors=[_line(error)])
-    if isinstance(error, LedgerRuleError):
-        return problem(409, str(error))
+    if isinstance(error, LedgerError):
+        status = STATUS.get(category(error))
+        if status is None:
+            return _unexpected(error)
+        if status == 503:
+            log.error("ledger unavailable: %s", error)
+        if not isinstance(error, BadInput) or not error.problems:
+            return problem(status, str(error))
+        found = error.problems
+        errors = [
+            {"line": p.line, "field": p.field, "message": p.message}
+            for p in found[:MAX_ERRORS]
+        ]
+        detail = str(error)
+        if len(found) > 1:
+            shown = (
+                f" (the first {MAX_ERRORS} listed)" if len(found) > MAX_ERRORS else ""
+            )
+            detail += f"; {len(found)} errors, nothing was recorded{shown}"
+        return problem(status, detail, errors=errors)
     if isinstance(error, UNREACHABLE):
         log.error("database error: %s", error)
         return problem(
@@ -101,7 +132,7 @@ UNREACHABLE = (
     eventsourcing.persistence.OperationalError,
     eventsourcing.persistence.InterfaceError,
 )
-LEDGER_ERRORS = (NotFound, LocatedError, RecordError, LedgerRuleError, *UNREACHABLE)
+LEDGER_ERRORS = (LedgerError, *UNREACHABLE)
 
 
 def _http(error: HTTPException) -> Response:

@@ -22,9 +22,20 @@ def _stop(*_: Any) -> None:
     raise _Stop
 
 
-def serve(url: str, *, host: str, port: int, workers: int, max_body: int) -> None:
-    """Serve until SIGTERM or SIGINT; requests under way get 5 seconds to finish."""
-    app = create_app(url, max_body_bytes=max_body)
+def serve(
+    url: str,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    max_body: int,
+    key: str | None = None,
+) -> None:
+    """Serve until SIGTERM or SIGINT; requests under way get 5 seconds to finish.
+
+    ``key``: the signing key's path (checkpoints), else as ``ledger checkpoint``.
+    """
+    app = create_app(url, max_body_bytes=max_body, key=key)
     server = create_server(
         app,
         host=host,
