@@ -16,7 +16,7 @@ from flask_smorest import Api
 from ledger.application.accounts import Accounts
 from ledger.application.service import LedgerService
 from ledger.bootstrap import Ledger
-from ledger.web import meta, problems, users
+from ledger.web import meta, pages, problems, users
 from ledger.web.auth import SCHEME, Refusal
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
@@ -75,6 +75,7 @@ def create_app(url: str, *, max_body_bytes: int | None = None) -> Flask:
     _document(api)
     api.register_blueprint(meta.blp)
     api.register_blueprint(users.blp)
+    pages.install(app)
     return app
 
 
