@@ -43,10 +43,10 @@ OPEN_DEMANDS = ("open",)
 def install(app: Flask) -> None:
     """Register the pages on the app (one line in ``create_app``)."""
     pages_session.configure(app)
-    pages_forms.register(bp)
     app.register_blueprint(bp)
 
 
+pages_forms.register(bp)
 bp.context_processor(pages_session.template_globals)
 bp.after_request(pages_session.secure_headers)
 

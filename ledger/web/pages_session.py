@@ -9,6 +9,8 @@
 - The token is checked again on every request, so a revoked token signs out.
 - Every POST of the pages carries a CSRF token (Flask-WTF's ``validate_csrf``);
   the JSON API, which takes bearer tokens and no cookies, is not affected.
+- Every text a page prints has its control and bidi characters made
+  visible (``shown``), then is escaped by Jinja.
 - Every page answers with a Content-Security-Policy that allows no inline script.
 """
 
@@ -21,10 +23,12 @@ from typing import Any
 from flask import Flask, abort, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from markupsafe import Markup
 from wtforms.validators import ValidationError
 
 from ledger.application.accounts import Principal
 from ledger.domain.accounts import allows
+from ledger.domain.text import visible
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -50,6 +54,16 @@ def configure(app: Flask) -> None:
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.session_interface = SessionCookies()
+    app.jinja_env.finalize = shown
+
+
+def shown(value: Any) -> Any:
+    """What a template prints: text with controls and bidi characters made
+    visible (``\\x1b``, ``\\u202e``), as the command line shows them; Jinja
+    then escapes it. Markup (already escaped by a template) is left alone."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value, paragraph=True)
+    return value
 
 
 def principal() -> Principal | None:
