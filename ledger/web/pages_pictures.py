@@ -15,7 +15,8 @@ from ledger.domain.dates import PartialDate, PartialDateError
 
 WIDTH = 960
 LABEL = 260
-ROW = 34
+LANE = 20  # one lane of marks; overlapping marks take the next lane
+GAP = 14
 TOP = 40
 RIGHT = 20
 
@@ -48,8 +49,8 @@ def timeline(state: dict[str, Any], statements: list[dict[str, Any]]) -> dict:
         return round(LABEL + plot * (moment - low).total_seconds() / total, 1)
 
     rows = []
-    for index, claim in enumerate(claims):
-        y = TOP + index * ROW
+    y = TOP
+    for claim in claims:
         marks = []
         for s, span in spans:
             for stance in s.get("claims") or []:
@@ -65,14 +66,15 @@ def timeline(state: dict[str, Any], statements: list[dict[str, Any]]) -> dict:
                         "point": span.precision == "instant",
                         "x": left,
                         "width": max(right - left, 3.0),
-                        "y": y,
                         "undetermined": s["id"] in undetermined,
                         "after": as_of is not None and span.start >= as_of.end,
                         "withdrawn": bool(s.get("withdrawn")),
                     }
                 )
-        rows.append({"claim": claim, "y": y, "marks": marks})
-    height = TOP + len(claims) * ROW + 10
+        lanes = _stack(marks, y)
+        rows.append({"claim": claim, "y": y, "height": lanes * LANE, "marks": marks})
+        y += lanes * LANE + GAP
+    height = y + 10
     return {
         "rows": rows,
         "ticks": _ticks(low, high, x),
@@ -81,6 +83,18 @@ def timeline(state: dict[str, Any], statements: list[dict[str, Any]]) -> dict:
         "height": height,
         "label": LABEL,
     }
+
+
+def _stack(marks: list[dict[str, Any]], top: float) -> int:
+    """Give each mark the first lane where it overlaps no other; the lane count."""
+    ends: list[float] = []
+    for mark in sorted(marks, key=lambda m: (m["x"], m["statement"])):
+        lane = next((i for i, end in enumerate(ends) if end < mark["x"]), len(ends))
+        if lane == len(ends):
+            ends.append(0.0)
+        ends[lane] = mark["x"] + (12 if mark["point"] else mark["width"]) + 1
+        mark["y"] = top + lane * LANE
+    return max(len(ends), 1)
 
 
 def _ticks(low: datetime, high: datetime, x: Any) -> list[dict[str, Any]]:
@@ -94,7 +108,7 @@ def _ticks(low: datetime, high: datetime, x: Any) -> list[dict[str, Any]]:
     return [
         {"x": x(m), "text": m.strftime("%Y-%m")}
         for m in months[::step]
-        if low <= m <= high
+        if low <= m <= high and x(m) <= WIDTH - 50  # room for its label
     ]
 
 

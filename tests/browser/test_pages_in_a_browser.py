@@ -70,6 +70,8 @@ def test_moving_through_stated_time_and_following_a_claim(
     assert browser.find_elements(By.CSS_SELECTOR, "svg .as-of")
     assert browser.find_elements(By.CSS_SELECTOR, "svg .mark.undetermined")
     browser.save_screenshot(str(screenshots / "incident-as-of-2019-12-10.png"))
+    timeline = browser.find_element(By.CSS_SELECTOR, "figure.timeline")
+    timeline.screenshot(str(screenshots / "timeline-as-of-2019-12-10.png"))
     set_as_of(browser, "")
     browser.find_element(By.CSS_SELECTOR, f'.board a[href="/claims/{CLAIM}"]').click()
     browser.find_element(By.CSS_SELECTOR, f'a[href="/statements/{DECEMBER}"]').click()
@@ -77,7 +79,9 @@ def test_moving_through_stated_time_and_following_a_claim(
     assert chain.find_elements(By.CSS_SELECTOR, "rect.document")
     names = browser.find_element(By.CSS_SELECTOR, "ol.chain-list").text
     assert "sha256:" in names
-    browser.save_screenshot(str(screenshots / "statement-provenance.png"))
+    browser.find_element(By.CSS_SELECTOR, "figure.chain").screenshot(
+        str(screenshots / "provenance-diagram.png")
+    )
 
 
 def test_a_recorder_records_a_statement_through_the_form(
