@@ -5,7 +5,8 @@
   (then every restart signs everyone out; ``ledger serve`` is one process, so
   its threads share it). docs/operations.md says when to set it.
 - The session cookie is HttpOnly, SameSite=Strict, and Secure when the request
-  came over https.
+  came over https (or always, with ``LEDGER_SECURE_COOKIES=1``, for a
+  server behind a proxy that terminates TLS).
 - The token is checked again on every request, so a revoked token signs out.
 - Every POST of the pages carries a CSRF token (Flask-WTF's ``validate_csrf``);
   the JSON API, which takes bearer tokens and no cookies, is not affected.
@@ -49,6 +50,8 @@ def configure(app: Flask) -> None:
     app.config.update(
         SECRET_KEY=secret or secrets.token_hex(32),
         SESSION_COOKIE_HTTPONLY=True,
+        # Behind a proxy that terminates TLS the request looks like http: say so.
+        SESSION_COOKIE_SECURE=os.environ.get("LEDGER_SECURE_COOKIES") == "1",
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_NAME="ledger_session",
         WTF_CSRF_TIME_LIMIT=None,

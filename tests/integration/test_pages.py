@@ -136,6 +136,17 @@ def test_the_session_cookie_is_httponly_strict_and_secure_over_https(site):
     assert "; Secure" in answer.headers["Set-Cookie"]
 
 
+def test_behind_a_tls_proxy_the_cookie_can_be_made_secure(site, monkeypatch):
+    monkeypatch.setenv("LEDGER_SECURE_COOKIES", "1")
+    app = create_app(site.ledger.url)
+    try:
+        client = app.test_client()
+        answer = Site.post(client, "/sign-in", {"token": site.tokens["reader"]})
+        assert "; Secure" in answer.headers["Set-Cookie"]
+    finally:
+        app.extensions["ledger"].close()
+
+
 def test_signing_out_ends_the_session(site):
     client = site.client("reader")
     client.get("/sign-out")
