@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from ledger import web
+from ledger.cli.translate import correction_value
 from ledger.domain.vocabulary import (
     CORRECTABLE_FIELDS,
     CREDIBILITY_GRADES,
@@ -122,9 +123,10 @@ def _apply(action: str, statement: str, form: Any, recorded_by: str) -> None:
             reason=reason or None,
         )
     else:
-        service.correct(
-            statement, form.get("field", ""), form.get("value", ""), reason, recorded_by
-        )
+        # The value as the command line's --value reads it: text, or JSON.
+        field_name = form.get("field", "")
+        value = correction_value(field_name, form.get("value", ""))
+        service.correct(statement, field_name, value, reason, recorded_by)
 
 
 def register(bp: Blueprint) -> None:

@@ -273,6 +273,15 @@ def test_a_good_form_records_as_the_signed_in_account(site):
         ("grade", {"reliability": "B", "credibility": "2", "reason": "ok"}, "ok"),
         ("correct", {"field": "hedging", "value": "maybe", "reason": "typo"}, "typo"),
         ("withdraw", {"reason": "entered in error"}, "entered in error"),
+        (
+            "correct",
+            {
+                "field": "attribution",
+                "value": '{"actors": ["lna"], "mode": "sole"}',
+                "reason": "json value",
+            },
+            "Libyan National Army (sole)",
+        ),
     ],
 )
 def test_recorders_grade_correct_and_withdraw(site, action, form, shown):
