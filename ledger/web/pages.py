@@ -37,6 +37,9 @@ bp = Blueprint(
     static_url_path="/static/pages",
 )
 HISTORY_PAGE = 50
+# How much of a large incident one page lists (the claim pages list the rest).
+BOARD_SHOWN = 25
+LISTED = 1000
 OPEN_DEMANDS = ("open",)
 
 
@@ -173,6 +176,8 @@ def _incident_page(
         as_of=as_of or "",
         known_at=known_at or "",
         problems=problems,
+        shown=BOARD_SHOWN,
+        listed=LISTED,
     )
     return page, status
 

@@ -17,6 +17,7 @@ WIDTH = 960
 LABEL = 260
 LANE = 20  # one lane of marks; overlapping marks take the next lane
 GAP = 14
+MAX_LANES = 6  # beyond, marks share the last lane (the table lists them all)
 TOP = 40
 RIGHT = 20
 
@@ -40,7 +41,15 @@ def timeline(state: dict[str, Any], statements: list[dict[str, Any]]) -> dict:
     if as_of is not None:
         moments.append(as_of.end)
     if not moments:
-        return {"rows": [], "ticks": [], "as_of": None, "width": WIDTH, "height": TOP}
+        return {
+            "rows": [],
+            "table": [],
+            "marks": 0,
+            "ticks": [],
+            "as_of": None,
+            "width": WIDTH,
+            "height": TOP,
+        }
     low, high = min(moments), max(moments)
     total = max((high - low).total_seconds(), 1.0)
     plot = WIDTH - LABEL - RIGHT
@@ -77,6 +86,8 @@ def timeline(state: dict[str, Any], statements: list[dict[str, Any]]) -> dict:
     height = y + 10
     return {
         "rows": rows,
+        "table": [(row, m) for row in rows for m in row["marks"]],
+        "marks": sum(len(row["marks"]) for row in rows),
         "ticks": _ticks(low, high, x),
         "as_of": None if as_of is None else {"x": x(as_of.end), "text": as_of.text},
         "width": WIDTH,
@@ -90,7 +101,9 @@ def _stack(marks: list[dict[str, Any]], top: float) -> int:
     ends: list[float] = []
     for mark in sorted(marks, key=lambda m: (m["x"], m["statement"])):
         lane = next((i for i, end in enumerate(ends) if end < mark["x"]), len(ends))
-        if lane == len(ends):
+        if lane == MAX_LANES:
+            lane -= 1
+        elif lane == len(ends):
             ends.append(0.0)
         ends[lane] = mark["x"] + (12 if mark["point"] else mark["width"]) + 1
         mark["y"] = top + lane * LANE

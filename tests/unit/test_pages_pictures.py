@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.web.pages_pictures import timeline
+from ledger.web.pages_pictures import LANE, MAX_LANES, timeline
 
 
 def _statement(slug: str, stated_at: str, stance: str = "supports") -> dict:
@@ -49,3 +49,12 @@ def test_overlapping_marks_take_separate_lanes_and_the_as_of_line_is_placed():
 
 def test_no_statements_no_marks():
     assert timeline(_state(), [])["rows"] == []
+
+
+def test_marks_beyond_the_last_lane_share_it():
+    statements = [_statement(f"s{i}", "2019-12") for i in range(20)]
+    picture = timeline(_state(), statements)
+    row = picture["rows"][0]
+    assert row["height"] == MAX_LANES * LANE
+    assert len({m["y"] for m in row["marks"]}) == MAX_LANES
+    assert picture["marks"] == 20 and len(picture["table"]) == 20
