@@ -182,6 +182,22 @@ def _incident_page(
     return page, status
 
 
+@bp.get("/incidents/<incident>/statuses")
+def statuses(incident: str) -> Any:
+    """Each claim's status as of each moment a statement was made."""
+    service = web.service()
+    known_at = request.args.get("known_at") or None
+    state = service.state(incident, None, known_at)
+    found = service.statements(incident=incident, known_at=known_at)
+    states = [
+        service.state(incident, moment, known_at)
+        for moment in pages_pictures.moments(found)
+    ]
+    claims = [c["id"] for c in state["claims"]]
+    picture = pages_pictures.statuses(claims, states)
+    return render_template("pages/statuses.html", state=state, picture=picture)
+
+
 @bp.get("/statements/<statement>")
 def statement(statement: str) -> Any:
     service = web.service()

@@ -142,3 +142,47 @@ def chain(hops: list[dict[str, Any]]) -> dict[str, Any]:
         )
     width = 20 + max(len(boxes), 1) * (box + gap)
     return {"boxes": boxes, "box": box, "gap": gap, "width": width, "height": 190}
+
+
+MAX_MOMENTS = 12
+
+
+def moments(statements: list[dict[str, Any]]) -> list[str]:
+    """The stated times a claim's status can change at: the distinct stated
+    dates of the statements, oldest first, at most a dozen spread evenly."""
+    spans = {s.get("stated_at"): _interval(s.get("stated_at")) for s in statements}
+    found = sorted((span.end, text) for text, span in spans.items() if span)
+    texts = list(dict.fromkeys(text for _, text in found))
+    if len(texts) > MAX_MOMENTS:
+        step = (len(texts) - 1) / (MAX_MOMENTS - 1)
+        texts = [texts[round(i * step)] for i in range(MAX_MOMENTS)]
+    return texts
+
+
+def statuses(claims: list[str], states: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row per claim, one band per moment, coloured by the claim's status
+    as of that moment (``states``: the incident's state as of each moment)."""
+    column = (WIDTH - LABEL - RIGHT) / max(len(states), 1)
+    rows = []
+    for index, claim in enumerate(claims):
+        y = TOP + index * (LANE + GAP)
+        bands = []
+        for n, state in enumerate(states):
+            status = next(
+                (c["status"] for c in state["claims"] if c["id"] == claim), "absent"
+            )
+            bands.append({"x": round(LABEL + n * column, 1), "status": status})
+        rows.append({"claim": claim, "y": y, "bands": bands})
+    heads = [
+        {"x": round(LABEL + n * column + 4, 1), "text": s["as_of"]}
+        for n, s in enumerate(states)
+    ]
+    height = TOP + len(claims) * (LANE + GAP)
+    return {
+        "rows": rows,
+        "heads": heads,
+        "column": round(column - 2, 1),
+        "width": WIDTH,
+        "height": height,
+        "label": LABEL,
+    }

@@ -24,6 +24,7 @@ PAGES = {
     "incident": f"/incidents/{SEED}?as_of=2019-12-10",
     "statement": f"/statements/{DECEMBER}",
     "claim": f"/claims/{CLAIM}",
+    "statuses": f"/incidents/{SEED}/statuses",
     "history": "/history",
     "integrity": "/integrity",
     "sign-in": "/sign-in",

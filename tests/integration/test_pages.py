@@ -79,6 +79,7 @@ PAGES = [
     f"/incidents/{SEED}?as_of=2019-12-10&known_at=2999-01-01",
     f"/statements/{DECEMBER}",
     f"/claims/{CLAIM}",
+    f"/incidents/{SEED}/statuses",
     "/history",
     "/history?recorded_by=test-recorder&kind=Statement.Recorded&after_seq=3",
     "/integrity",
@@ -176,6 +177,15 @@ def test_as_of_and_known_at_in_the_url_change_the_board(site):
         seq = service.statement(DECEMBER)["seq"]
     before = client.get(f"/incidents/{SEED}?known_at=seq:{seq - 1}").get_data(True)
     assert DECEMBER not in before and NOVEMBER in _board(before)
+
+
+def test_the_status_picture_shows_each_claims_status_as_of_each_moment(site):
+    html = site.client("reader").get(f"/incidents/{SEED}/statuses").get_data(True)
+    row = html.split(f'<a href="/claims/{CLAIM}">{CLAIM}</a></td>')[1].split("</tr>")[0]
+    cells = re.findall(r"<td>(\w+)</td>", row)
+    assert cells[0] == "absent" and cells[-1] != "absent"
+    assert "as of 2019-09" in html and "as of 2019-12" in html
+    assert f"{CLAIM} as of 2019-09: absent" in html  # the picture says it too
 
 
 def test_a_bad_as_of_is_shown_beside_its_control(site):
