@@ -39,7 +39,8 @@ GRANT USAGE, SELECT ON SEQUENCE signing_keys_id_seq TO ledger_app;
 -- Read models: disposable, rebuilt from the events by `ledger rebuild`.
 GRANT SELECT, INSERT, UPDATE, DELETE ON
     incidents, actors, actor_names, claims, statements, statement_changes,
-    ledger_events, merkle_nodes, projection_tracking
+    ledger_events, merkle_nodes, projection_tracking,
+    accounts, account_changes, account_tokens
 TO ledger_app;
 -- Alembic's own bookkeeping: the application only reads the schema version.
 GRANT SELECT ON alembic_version TO ledger_app;

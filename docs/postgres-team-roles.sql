@@ -30,16 +30,20 @@ GRANT SELECT, INSERT, UPDATE ON stored_events TO ledger_recorder;
 GRANT USAGE, SELECT ON SEQUENCE stored_events_notification_id_seq TO ledger_recorder;
 GRANT SELECT, INSERT ON checkpoints TO ledger_recorder;
 GRANT USAGE, SELECT ON SEQUENCE checkpoints_id_seq TO ledger_recorder;
+GRANT SELECT, INSERT ON signing_keys TO ledger_recorder;
+GRANT USAGE, SELECT ON SEQUENCE signing_keys_id_seq TO ledger_recorder;
 GRANT SELECT ON
     incidents, actors, actor_names, claims, statements, statement_changes,
-    ledger_events, merkle_nodes, projection_tracking
+    ledger_events, merkle_nodes, projection_tracking,
+    accounts, account_changes, account_tokens
 TO ledger_recorder;
 
 -- The projector: read the events, write the read models (DELETE for rebuild).
-GRANT SELECT ON stored_events, checkpoints TO ledger_projector;
+GRANT SELECT ON stored_events, checkpoints, signing_keys TO ledger_projector;
 GRANT SELECT, INSERT, UPDATE, DELETE ON
     incidents, actors, actor_names, claims, statements, statement_changes,
-    ledger_events, merkle_nodes, projection_tracking
+    ledger_events, merkle_nodes, projection_tracking,
+    accounts, account_changes, account_tokens
 TO ledger_projector;
 
 -- Alembic's own bookkeeping: both only read the schema version.
