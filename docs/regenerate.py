@@ -26,6 +26,8 @@ Directives, HTML comments that the rendered page does not show:
                                         session or at `postgres-stop`
     <!-- transcript: postgres-stop -->
     <!-- transcript: skip -->           leave the next block as it is
+    <!-- transcript: file NAME -->      write the next block, as it is, to the file
+                                        NAME of the working directory
 """
 
 from __future__ import annotations
@@ -210,6 +212,7 @@ def regenerate(path: Path) -> None:
     out: list[str] = []
     session = Session()
     skip_next = False
+    write_next = ""
     i = 0
     try:
         while i < len(lines):
@@ -228,6 +231,8 @@ def regenerate(path: Path) -> None:
                     session.postgres_stop()
                 elif name == "skip":
                     skip_next = True
+                elif name == "file":
+                    write_next = arg
                 else:
                     raise SystemExit(f"{path}:{i + 1}: unknown directive {name}")
                 out.append(line)
@@ -241,6 +246,9 @@ def regenerate(path: Path) -> None:
             while not lines[end].startswith("```"):
                 end += 1
             body = lines[i + 1 : end]
+            if write_next:
+                (session.cwd / write_next).write_text("\n".join(body) + "\n")
+                write_next = ""
             if (
                 line == "```text"
                 and body
