@@ -86,6 +86,8 @@ def as_of_date(text: str | None) -> PartialDate | None:
 
 
 def _check_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None):
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty; give a date, e.g. 2019-12-10")
     try:
         as_of_date(value)
     except PartialDateError as error:
@@ -94,6 +96,10 @@ def _check_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None
 
 
 def _check_known_at(_ctx: click.Context, _param: click.Parameter, value: str | None):
+    if value is not None and not value.strip():
+        raise click.BadParameter(
+            "is empty; give an instant, a date or seq:N (an empty shell variable?)"
+        )
     try:
         KnownAt.parse(value)
     except PartialDateError as error:

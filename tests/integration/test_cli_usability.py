@@ -23,7 +23,7 @@ from ledger.domain.vocabulary import (
     STANCES,
     STATEMENT_KINDS,
 )
-from tests.support import ExampleLedger
+from tests.support import ExampleLedger, incident_of
 
 LEDGER_BIN = Path(sys.executable).with_name("ledger")
 EXAMPLE = Path(__file__).parent.parent / "data" / "fictional-seizure.jsonl"
@@ -247,3 +247,13 @@ def test_correct_with_bad_json_shows_an_example(
     assert message.startswith(f"error: value: {field} takes JSON ("), message
     assert example in message, message
     assert ledger.count_events() == ledger.events_before
+
+
+@pytest.mark.parametrize("option", ["--as-of", "--known-at"])
+def test_an_empty_moment_is_refused_not_read_as_now(tmp_path: Path, option: str):
+    """`--known-at "$T"` with T unset must not silently mean "now"."""
+    ledger = ExampleLedger.new(tmp_path).holding("fictional-seizure")
+    incident = incident_of("fictional-seizure")
+    result = ledger.cli("state", incident, option, "")
+    assert result.exit_code == 2, result.output
+    assert "is empty" in result.stderr
