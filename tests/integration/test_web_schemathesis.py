@@ -35,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
 
 from ledger.application.accounts import Accounts
 from ledger.bootstrap import Ledger
+from ledger.integrity.service import ensure_key
 from ledger.web import create_app
 from tests.support import ExampleLedger
 
@@ -61,8 +62,13 @@ STATEFUL = settings(BOUNDED, max_examples=8, stateful_step_count=5)
 
 
 def seeded_server(tmp_path: Path):
-    """The app on a ledger holding the seed example, and a recorder's token."""
+    """The app on a ledger holding the seed example, and a recorder's token.
+
+    The ledger has its signing key where the server looks by default (the
+    database file + ``.key``), as after ``ledger init``: bundles sign with it.
+    """
     ledger = ExampleLedger.new(tmp_path).holding("libya-drone")
+    ensure_key(ledger.url, str(ledger.key))
     with Ledger(ledger.url) as opened:
         token = Accounts(opened).add("fuzzing-recorder", "recorder", "operator").token
     return create_app(ledger.url), token
