@@ -97,6 +97,18 @@ class Client:
         self.conn.close()
 
 
+def once(port: int, token: str, path: str) -> bytes:
+    """One GET on a new connection (a keep-alive one idle for long is closed)."""
+    client = Client(port, token)
+    try:
+        status, body = client.send("GET", path)
+    finally:
+        client.close()
+    if status != 200:
+        sys.exit(f"GET {path}: {status} {body[:200]!r}")
+    return body
+
+
 def wait_until_up(port: int, server: subprocess.Popen) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -177,9 +189,7 @@ def load(
 ) -> dict[str, Any]:
     targets = seed_targets()
     incident = targets[0]
-    admin = Client(port, tokens["admin"])
-    status, body = admin.send("GET", "/api/ledger")
-    before = json.loads(body)["latest_seq"]
+    before = json.loads(once(port, tokens["admin"], "/api/ledger"))["latest_seq"]
     writes: list[float] = []
     reads: dict[str, list[float]] = {"state": [], "history": []}
     retries = [0]
@@ -248,12 +258,10 @@ def load(
         thread.join()
 
     expected = args.writers * args.statements
-    status, body = admin.send("GET", f"/api/statements?incident={incident}")
+    body = once(port, tokens["admin"], f"/api/statements?incident={incident}")
     listed = [s["id"] for s in json.loads(body)["statements"]]
     ours = [s for s in listed if s.startswith("load-")]
-    status, body = admin.send("GET", "/api/ledger")
-    after = json.loads(body)["latest_seq"]
-    admin.close()
+    after = json.loads(once(port, tokens["admin"], "/api/ledger"))["latest_seq"]
     verify = subprocess.run([LEDGER, "verify"], capture_output=True, text=True, env=env)
     return {
         "statements": expected,
@@ -308,6 +316,7 @@ def main() -> None:
             served["bare_events_per_s_one_per_save"] = round(bare, 1)
             served["ratio_to_bare"] = round(served["statements_per_s"] / bare, 3)
             report[name] = served
+            print(name, json.dumps(served), file=sys.stderr, flush=True)
     report["machine"]["load_after"] = os.getloadavg()
     print(json.dumps(report, indent=2))
     ok = all(
