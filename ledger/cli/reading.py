@@ -19,17 +19,14 @@ from typing import Any
 
 from ledger.application.problems import Problem, Refused
 from ledger.cli import render
-from ledger.schemas.lines import InputError, check_line
+from ledger.schemas.lines import InputError, check_line, split_lines
 
 CHUNK = 2_000
 PARALLEL_FROM = 8_000
 _PR_SET_PDEATHSIG = 1
 
 
-def _split(text: str) -> list[str]:
-    # Only a newline ends a JSON line: U+2028 and friends are legal inside strings.
-    # The newline that ends the last line does not start another one.
-    return [line.removesuffix("\r") for line in text.removesuffix("\n").split("\n")]
+_split = split_lines
 
 
 def _lines(path: str) -> list[str]:

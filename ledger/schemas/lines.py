@@ -18,6 +18,12 @@ from ledger.schemas.messages import MISSING, UNKNOWN, closest, explain, meant
 MAX_DEPTH = 32
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines of JSON Lines text: only a newline ends a line (U+2028 and friends
+    are legal inside JSON strings); the newline ending the last line starts none."""
+    return [line.removesuffix("\r") for line in text.removesuffix("\n").split("\n")]
+
+
 class InputError(LocatedError):
     """Bad input, located by line (if any) and field."""
 

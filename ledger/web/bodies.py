@@ -12,7 +12,7 @@ from flask import request
 from marshmallow import Schema
 
 from ledger.errors import BadInput, PreconditionFailed, Problem
-from ledger.schemas.lines import InputError, loads
+from ledger.schemas.lines import InputError, loads, split_lines
 
 NDJSON = "application/x-ndjson"
 # The ETag of a statement (GET /api/statements/{id}): its version, as "v3".
@@ -38,7 +38,7 @@ def text() -> str:
 def import_lines() -> list[str]:
     """The body's import lines: JSON Lines, or the items of a JSON array."""
     if request.mimetype == NDJSON:
-        return text().splitlines()
+        return split_lines(text())
     items = loads(text(), "(body)")
     if not isinstance(items, list):
         raise InputError("(body)", "give a JSON array of import lines")
