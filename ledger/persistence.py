@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,6 @@ from ledger.errors import Unavailable
 
 DEFAULT_URL = "sqlite:///ledger.db"
 BUSY_TIMEOUT_MS = 30000  # the default of LEDGER_BUSY_TIMEOUT_MS
-_SQLITE_HEADER = b"SQLite format 3\x00"
 CONNINFO_KEY = "LEDGER_POSTGRES_CONNINFO"  # the event store's libpq conninfo
 
 
@@ -98,8 +98,12 @@ def checked_sqlite_file(url: str) -> str:
     """The file of a ``sqlite:///`` URL, refused if it is not a SQLite database.
 
     A missing or empty file is fine (SQLite makes it a database); a directory,
-    or a file that does not start with SQLite's header, is refused here rather
-    than failing later inside a pragma.
+    or a file SQLite cannot read as a database, is refused here rather than
+    failing later inside a pragma.
+
+    The file is read through SQLite, never opened by Python: closing any other
+    descriptor on it would drop the POSIX locks this process's connections
+    hold, and another process could then delete the WAL under them.
     """
     path = Path(sqlite_path(url))
     if path.is_dir():
@@ -107,15 +111,23 @@ def checked_sqlite_file(url: str) -> str:
             f"{url} names a directory, not a database file; "
             "give a file, e.g. sqlite:///ledger.db"
         )
-    try:
-        with path.open("rb") as file:
-            header = file.read(len(_SQLITE_HEADER))
-    except FileNotFoundError:
+    if not path.exists():
         return str(path)
-    except OSError as error:
-        raise UnsupportedDatabase(f"cannot read {path}: {error.strerror}") from None
-    if header and header != _SQLITE_HEADER:
-        raise UnsupportedDatabase(f"{path} is not a SQLite database ({url})")
+    uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro"
+    try:
+        probe = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms() / 1000)
+    except sqlite3.Error as error:
+        raise UnsupportedDatabase(f"cannot read {path}: {error}") from None
+    try:
+        probe.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        if "not a database" in str(error):
+            raise UnsupportedDatabase(
+                f"{path} is not a SQLite database ({url})"
+            ) from None
+        raise UnsupportedDatabase(f"cannot read {path}: {error}") from None
+    finally:
+        probe.close()
     return str(path)
 
 

@@ -48,11 +48,14 @@ def serve(
         name: signal.signal(name, _stop) for name in (signal.SIGTERM, signal.SIGINT)
     }
     try:
-        server.run()  # on leaving, waitress lets its threads finish their request
+        server.run()
     except _Stop:
         pass
     finally:
         for name, handler in previous.items():
             signal.signal(name, handler)
+        # Requests under way finish (up to 5 s) before the sockets close: a
+        # thread that answers after its channel closed would write to nothing.
+        server.task_dispatcher.shutdown()
         server.close()
         app.extensions["ledger"].close()

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.browser.conftest import Server
 from tests.support import incident_of
@@ -44,6 +46,15 @@ def sign_in(driver, server: Server, role: str) -> None:
 def links_to(driver, scope: str, statement: str) -> int:
     selector = f'{scope} a[href="/statements/{statement}"]'
     return len(driver.find_elements(By.CSS_SELECTOR, selector))
+
+
+def arrives_at(driver, path: str, timeout: float = 30) -> None:
+    """Wait for the browser to land on ``path``; else say what the page shows."""
+    try:
+        WebDriverWait(driver, timeout).until(expected_conditions.url_contains(path))
+    except TimeoutException:
+        shown = driver.find_element(By.TAG_NAME, "main").text[:600]
+        raise AssertionError(f"still at {driver.current_url}: {shown}") from None
 
 
 def set_as_of(driver, value: str) -> None:
@@ -106,7 +117,7 @@ def test_a_recorder_records_a_statement_through_the_form(
     field.clear()
     field.send_keys("2020-01-05")
     browser.find_element(By.CSS_SELECTOR, "form.form button").click()
-    assert browser.current_url.endswith("/statements/recorded-in-chromium")
+    arrives_at(browser, "/statements/recorded-in-chromium")
     browser.get(f"{server.url}/incidents/{SEED}")
     assert links_to(browser, "figure.timeline svg", "recorded-in-chromium") == 1
     browser.save_screenshot(str(screenshots / "incident-timeline-recorded.png"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -231,3 +234,49 @@ def test_projection_resumes_from_its_tracked_position(tmp_path):
         assert opened.pending() == 3
         assert opened.project() == 3
         assert opened.pending() == 0
+
+
+_WRITE_IN_ANOTHER_PROCESS = """
+import sys
+from ledger.bootstrap import Ledger
+from ledger.schemas.lines import parse_line
+from ledger.synthetic import generate
+lines = generate(20, incidents=1, seed=7)
+records = [(n, parse_line(text, n)) for n, text in enumerate(lines, 1)]
+with Ledger(sys.argv[1]) as ledger:
+    ledger.app.write(records, "another-process")
+"""
+
+
+_READ_POSITION = """
+import sqlite3, sys
+with sqlite3.connect(sys.argv[1]) as db:
+    print(db.execute("SELECT notification_id FROM projection_tracking").fetchone()[0])
+"""
+
+
+@pytest.mark.sqlite_only
+def test_a_long_lived_process_keeps_its_commits_while_others_come_and_go(tmp_path):
+    """A worker or server keeps its ledger open while commands start and stop.
+
+    Opening the ledger must not drop the locks its own connections hold: if it
+    did, a command closing in another process would take itself for the last
+    one, delete the WAL, and what this process commits next would go into a
+    deleted file and be lost.
+    """
+    ex = ExampleLedger.new(tmp_path)
+    with Ledger(ex.url) as worker:
+        assert worker.project() == 0  # its connections are open from here on
+        subprocess.run(
+            [sys.executable, "-c", _WRITE_IN_ANOTHER_PROCESS, ex.url], check=True
+        )
+        projected = worker.project()
+        assert projected == worker.app.max_sequence() > 0
+        # What another process reads while this one is still running.
+        seen = subprocess.run(
+            [sys.executable, "-c", _READ_POSITION, str(ex.path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    assert seen == str(projected)
