@@ -2,7 +2,8 @@
 
 An analyst moves through stated time and follows a claim to its provenance; a
 recorder records a statement through the form; a reader finds no forms; axe-core
-finds no serious or critical accessibility violation on any page.
+finds no serious or critical accessibility violation on any page; every control
+on every page and form can be reached with the Tab key.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import pytest
 from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -155,3 +158,56 @@ def test_no_serious_accessibility_violations(
     ]
     browser.save_screenshot(str(screenshots / f"page-{name}.png"))
     assert bad == []
+
+
+FOCUSABLE = (
+    "a[href], button, input:not([type=hidden]), select, textarea, summary, "
+    "[tabindex]:not([tabindex='-1'])"
+)
+FORMS = {
+    "record": f"/incidents/{SEED}/record",
+    "correct": f"/statements/{DECEMBER}/correct",
+    "withdraw": f"/statements/{DECEMBER}/withdraw",
+    "grade": f"/statements/{DECEMBER}/grade",
+}
+
+
+def reached_by_tab(driver, limit: int) -> list:
+    """Elements that take the focus, in order, pressing Tab from the page's top."""
+    driver.execute_script("document.activeElement && document.activeElement.blur()")
+    reached = []
+    for _ in range(limit):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        element = driver.switch_to.active_element
+        if element in reached:
+            break  # round the page and back to the first
+        reached.append(element)
+    return reached
+
+
+def unreachable(driver) -> list[str]:
+    """The visible controls of the page that Tab never reaches."""
+    controls = [
+        element
+        for element in driver.find_elements(By.CSS_SELECTOR, FOCUSABLE)
+        if element.is_displayed() and element.is_enabled()
+    ]
+    assert controls, f"nothing to reach on {driver.current_url}"
+    reached = reached_by_tab(driver, limit=len(controls) + 20)
+    return [
+        element.get_attribute("outerHTML")[:120]
+        for element in controls
+        if element not in reached
+    ]
+
+
+def test_every_control_can_be_reached_with_the_keyboard(browser, server: Server):
+    browser.get(server.url + "/sign-out")
+    browser.get(server.url + PAGES["sign-in"])
+    missed = {"sign-in": unreachable(browser)}
+    sign_in(browser, server, "admin")  # an admin sees every form and button
+    for name, path in {**PAGES, **FORMS}.items():
+        if name != "sign-in":
+            browser.get(server.url + path)
+            missed[name] = unreachable(browser)
+    assert {name: tags for name, tags in missed.items() if tags} == {}
