@@ -9,8 +9,8 @@ is allowed until a projector runs), ``Ledger.project()`` must then catch up
 exactly, ``Integrity.verify()`` must find nothing wrong, and running the same
 import again must end with the counts of an uninterrupted run.
 
-LEDGER_TEST_KILLS (default 20) sets how many imports are killed per backend,
-LEDGER_TEST_WORKER_KILLS (default 5) how many times the worker is killed while
+LEDGER_TEST_KILLS (default 10) sets how many imports are killed per backend,
+LEDGER_TEST_WORKER_KILLS (default 3) how many times the worker is killed while
 catching up a backlog. Run with ``-s`` to see the figures per backend.
 """
 
@@ -43,8 +43,8 @@ from tests.support import ExampleLedger
 pytestmark = pytest.mark.slow
 
 LEDGER = str(Path(sys.executable).parent / "ledger")
-KILLS = int(os.environ.get("LEDGER_TEST_KILLS", "20"))
-WORKER_KILLS = int(os.environ.get("LEDGER_TEST_WORKER_KILLS", "5"))
+KILLS = int(os.environ.get("LEDGER_TEST_KILLS", "10"))
+WORKER_KILLS = int(os.environ.get("LEDGER_TEST_WORKER_KILLS", "3"))
 IMPORT_STATEMENTS = 3_000
 BACKLOG_STATEMENTS = 5_000
 SPREAD = 1.2  # kills are spread over 1.2 times the measured import duration
