@@ -3,8 +3,9 @@
 The projection adds one ``search_entries`` row per searchable text of a record
 (``entries``); a correction of a quote or paraphrase adds a row that supersedes
 the earlier one. SQLite searches them with FTS5, PostgreSQL with a tsvector and
-a GIN index (revision 0006). Both index ``words``, the text folded here (case
-and accents), so both backends find the same rows.
+a GIN index (revision 0006). Both index ``words``: the text's words, folded
+here (case, accents) and joined by spaces, so that both tokenizers see the
+same words and both backends find the same rows.
 
 The user's text is taken as words, never as query syntax: it is split into
 letters and digits, and every word must begin a word of the text.
@@ -74,15 +75,21 @@ def entries(
                     "incident": incident,
                     # an empty text: the field was removed by a correction
                     "text": text or "",
-                    "words": fold(text or ""),
+                    "words": " ".join(words(text or "")),
                     "recorded_at": recorded["recorded_at"],
                 }
             )
     return rows
 
 
+# A query word is a prefix, so a longer one adds nothing but risk (PostgreSQL
+# refuses words over 2047 bytes in a tsquery).
+_LONGEST = 200
+
+
 def _match(dialect: str, found: list[str]) -> Any:
     """The full-text condition: every word begins a word of the entry."""
+    found = [w[:_LONGEST] for w in found]
     if dialect == "postgresql":
         query = " & ".join(f"{w}:*" for w in found)
         return literal_column("document").op("@@")(func.to_tsquery("simple", query))

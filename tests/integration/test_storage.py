@@ -246,6 +246,9 @@ def test_projection_resumes_from_its_tracked_position(tmp_path):
             text("DELETE FROM ledger_events WHERE seq > :p"), {"p": position - 3}
         )
         conn.execute(text("DELETE FROM statements WHERE seq > :p"), {"p": position - 3})
+        conn.execute(
+            text("DELETE FROM search_entries WHERE seq > :p"), {"p": position - 3}
+        )
         conn.execute(tracking.update().values(notification_id=position - 3))
     engine.dispose()
     with Ledger(ledger.url) as opened:
