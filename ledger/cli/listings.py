@@ -136,6 +136,7 @@ def statements_command(  # type: ignore[no-untyped-def]
 @click.option(
     "--limit",
     type=click.IntRange(min=1),
+    metavar="N",
     default=50,
     show_default=True,
     help="Show at most N hits.",
