@@ -40,7 +40,7 @@ GRANT USAGE, SELECT ON SEQUENCE signing_keys_id_seq TO ledger_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON
     incidents, actors, actor_names, claims, statements, statement_changes,
     ledger_events, merkle_nodes, projection_tracking,
-    accounts, account_changes, account_tokens
+    accounts, account_changes, account_tokens, search_entries
 TO ledger_app;
 -- Alembic's own bookkeeping: the application only reads the schema version.
 GRANT SELECT ON alembic_version TO ledger_app;

@@ -35,7 +35,7 @@ GRANT USAGE, SELECT ON SEQUENCE signing_keys_id_seq TO ledger_recorder;
 GRANT SELECT ON
     incidents, actors, actor_names, claims, statements, statement_changes,
     ledger_events, merkle_nodes, projection_tracking,
-    accounts, account_changes, account_tokens
+    accounts, account_changes, account_tokens, search_entries
 TO ledger_recorder;
 
 -- The projector: read the events, write the read models (DELETE for rebuild).
@@ -43,7 +43,7 @@ GRANT SELECT ON stored_events, checkpoints, signing_keys TO ledger_projector;
 GRANT SELECT, INSERT, UPDATE, DELETE ON
     incidents, actors, actor_names, claims, statements, statement_changes,
     ledger_events, merkle_nodes, projection_tracking,
-    accounts, account_changes, account_tokens
+    accounts, account_changes, account_tokens, search_entries
 TO ledger_projector;
 
 -- Alembic's own bookkeeping: both only read the schema version.

@@ -12,6 +12,7 @@ from ledger.domain.dates import PartialDate, PartialDateError
 from ledger.errors import LocatedError, NotFound
 from ledger.projections import listing
 from ledger.projections.queries import KnownAt, ReadModel
+from ledger.projections.search import search, words
 from ledger.schemas.lines import InputError
 
 
@@ -133,8 +134,11 @@ class Reads:
     def claims(
         self, incident: str | None = None, known_at: str | KnownAt | None = None
     ) -> list[dict[str, Any]]:
-        """Every claim, or an incident's."""
-        return listing.claims(self.read, incident, self.known(known_at))
+        """Every claim, or an incident's (which must be recorded)."""
+        known = self.known(known_at)
+        if incident is not None:
+            self.read.incident(incident, known)
+        return listing.claims(self.read, incident, known)
 
     def statements(
         self,
@@ -143,16 +147,42 @@ class Reads:
         speaker: str | None = None,
         kind: str | None = None,
         claim: str | None = None,
+        as_of: str | PartialDate | None = None,
         known_at: str | KnownAt | None = None,
     ) -> list[dict[str, Any]]:
-        """Statements (corrections applied), filtered; a speaker by id or name."""
+        """Statements (corrections applied), filtered; a speaker by id or name.
+
+        With ``as_of``, those made by then and those undetermined (marked).
+        """
+        known = self.known(known_at)
+        if incident is not None:
+            self.read.incident(incident, known)
         if speaker is not None:
             speaker = self.resolve_actor(speaker, "speaker")
         return listing.statements(
             self.read,
-            self.known(known_at),
+            known,
             incident=incident,
             speaker=speaker,
             kind=kind,
             claim=claim,
+            as_of=self.as_of(as_of),
         )
+
+    def search(
+        self,
+        text: str,
+        known_at: str | KnownAt | None = None,
+        limit: int = 50,
+        field_name: str = "text",
+    ) -> dict[str, Any]:
+        """Statements, claims, incidents and actors whose text has every word of
+        ``text`` (quotes, paraphrases, propositions, titles, names, aliases)."""
+        known = self.known(known_at)
+        hits = search(self.read, text, known, limit, field_name)
+        return {
+            "query": text,
+            "words": words(text),
+            "hits": hits,
+            "known_at_seq": known.seq,
+        }

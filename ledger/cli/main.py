@@ -25,6 +25,7 @@ from ledger.cli.common import (
 )
 from ledger.cli.demo import run_demo
 from ledger.cli.integrity import COMMANDS, private_key_option
+from ledger.cli.listings import LISTING_COMMANDS
 from ledger.cli.queries import QUERY_COMMANDS
 from ledger.cli.reading import read_records
 from ledger.cli.serve import serve_command
@@ -350,5 +351,5 @@ def demo_command(db: str | None, example: str | None) -> None:
     run_demo(db, Path(example) if example else None)
 
 
-for _command in (*QUERY_COMMANDS, *COMMANDS, users, serve_command):
+for _command in (*QUERY_COMMANDS, *LISTING_COMMANDS, *COMMANDS, users, serve_command):
     main.add_command(_command)

@@ -37,6 +37,7 @@ SEQ_TABLES: tuple[Table, ...] = (
     t.accounts,
     t.account_changes,
     t.account_tokens,
+    t.search_entries,
 )
 
 

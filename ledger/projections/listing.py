@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from ledger.domain.dates import PartialDate
+from ledger.domain.dates import PartialDate, classify
 from ledger.domain.state import StatementFacts
 from ledger.projections import tables as t
 from ledger.projections.queries import (
@@ -75,8 +75,13 @@ def statements(
     speaker: str | None = None,
     kind: str | None = None,
     claim: str | None = None,
+    as_of: PartialDate | None = None,
 ) -> list[dict[str, Any]]:
-    """Statements as the ledger held them (corrections applied), filtered."""
+    """Statements as the ledger held them (corrections applied), filtered.
+
+    With ``as_of``, only those made by then, and those that may have been
+    (stated in an interval that straddles it), marked ``undetermined``.
+    """
     names = read.names()
     version = versions(read, known)
     s = t.statements.c
@@ -91,7 +96,13 @@ def statements(
         if claim is not None and claim not in [c["claim"] for c in d.get("claims", [])]:
             continue
         entry = _statement(fact, names, version.get(fact.slug, 1))
-        found.append({"id": fact.slug, "incident": incident_of[fact.slug], **entry})
+        entry = {"id": fact.slug, "incident": incident_of[fact.slug], **entry}
+        if as_of is not None:
+            where = classify(PartialDate.parse(d["stated_at"]), as_of)
+            if where == "after":
+                continue
+            entry["undetermined"] = where == "undetermined"
+        found.append(entry)
     return found
 
 

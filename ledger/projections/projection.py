@@ -20,6 +20,7 @@ from ledger.domain.model import Actor, Claim, Incident, Statement
 from ledger.integrity.merkle import new_perfect_nodes
 from ledger.projections import tables as t
 from ledger.projections.accounts import account_rows
+from ledger.projections.search import entries
 from ledger.projections.view import ReadModelView
 
 _ENVELOPE_SKIP = {"originator_id", "originator_version", "timestamp", "recorded_by"}
@@ -153,6 +154,19 @@ class LedgerProjection(Projection[ReadModelView]):
             "recorded_by": getattr(event, "recorded_by", ""),
         }
 
+    def _searchable(
+        self,
+        kind: str,
+        subject: str,
+        incident: str | None,
+        values: dict[str, Any],
+        tracking: Tracking,
+        event: Any,
+    ) -> None:
+        recorded = self._recorded(event, tracking)
+        for row in entries(kind, subject, incident, values, recorded):
+            self.view.add(t.search_entries, row)
+
     def _entity(
         self,
         table: Any,
@@ -162,9 +176,12 @@ class LedgerProjection(Projection[ReadModelView]):
         summary: str,
         **columns: Any,
     ) -> None:
-        """The row of an incident, actor or claim, and its audit row."""
+        """The row of an incident, actor or claim, its search rows and audit row."""
         row = {"slug": event.slug, "fingerprint": event.fingerprint, **columns}
         self.view.add(table, row | {"profile": event.profile})
+        kind = table.name.rstrip("s")
+        incident = event.slug if kind == "incident" else columns.get("incident")
+        self._searchable(kind, event.slug, incident, event.profile, tracking, event)
         self._audit(
             event,
             tracking,
@@ -232,6 +249,7 @@ class LedgerProjection(Projection[ReadModelView]):
             }
             | self._recorded(event, tracking),
         )
+        self._searchable("statement", event.slug, event.incident, d, tracking, event)
         summary = (
             f"statement {event.slug} recorded: {d['kind']} by {d['speaker']}, "
             f"stated {d['stated_at']}; {_stances(d)}"
@@ -284,6 +302,14 @@ class LedgerProjection(Projection[ReadModelView]):
             "after": event.value,
             "reason": event.reason,
         }
+        self._searchable(
+            "statement",
+            event.statement,
+            event.incident,
+            {event.field: event.value},
+            tracking,
+            event,
+        )
         summary = (
             f"statement {event.statement} corrected: {event.field} "
             f"{_short(event.previous, 30)} -> {_short(event.value, 30)} "

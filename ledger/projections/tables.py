@@ -177,6 +177,27 @@ signing_keys = Table(
     Column("recorded_by", String(200), nullable=False),
 )
 
+# What ``ledger search`` looks through: one row per searchable text of a record
+# (a statement's quote or paraphrase, a claim's proposition, an incident's title
+# and description, an actor's name, aliases and description), and a new row when
+# a correction changes one. ``words`` is the text folded (case, accents) for the
+# database's full-text index: on SQLite this table is an FTS5 virtual table
+# indexing ``words`` only; on PostgreSQL a generated ``document`` tsvector column,
+# not described here, is indexed with GIN (revision 0006).
+search_entries = Table(
+    "search_entries",
+    metadata,
+    Column("seq", BigInteger, nullable=False),
+    Column("field", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("incident", String(200)),
+    Column("text", Text, nullable=False),
+    Column("words", Text, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    PrimaryKeyConstraint("seq", "field"),
+)
+
 READ_MODEL_TABLES = (
     incidents,
     actors,
@@ -186,6 +207,7 @@ READ_MODEL_TABLES = (
     statement_changes,
     ledger_events,
     merkle_nodes,
+    search_entries,
 )
 
 # Accounts (ledger/domain/accounts.py), rebuilt from their events like the rest.

@@ -69,6 +69,44 @@ class StatementOutput(OutputSchema):
     note = fields.String()
     withdrawn = fields.Boolean()
     grades = fields.List(fields.Nested(GradeOutput))
+    undetermined = fields.Boolean(
+        metadata={
+            "description": "Only with as_of: stated in an interval that straddles "
+            "it, so it may or may not have been made by then."
+        }
+    )
+
+
+class SearchHitOutput(OutputSchema):
+    """One text that has every word searched for, and what it belongs to."""
+
+    kind = fields.String(
+        metadata={"description": "statement, claim, incident or actor"}
+    )
+    id = fields.String()
+    incident = fields.String(allow_none=True)
+    field = fields.String(
+        metadata={
+            "description": "quote, paraphrase, proposition, title, "
+            "description, name or aliases.N"
+        }
+    )
+    text = fields.String(metadata={"description": "The text that matched."})
+    seq = fields.Integer(metadata={"description": "Where the text was recorded."})
+    recorded_at = fields.DateTime(format="iso")
+
+
+class SearchOutput(OutputSchema):
+    """What ``ledger search`` found, in ledger order."""
+
+    query = fields.String()
+    words = fields.List(
+        fields.String(), metadata={"description": "The words searched for, folded."}
+    )
+    hits = fields.List(fields.Nested(SearchHitOutput))
+    known_at_seq = fields.Integer(
+        metadata={"description": "The ledger sequence number the answer reflects."}
+    )
 
 
 class CheckpointOutput(OutputSchema):

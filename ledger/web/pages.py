@@ -135,6 +135,22 @@ def incidents() -> Any:
     return render_template("pages/incidents.html", incidents=found, q=query)
 
 
+@bp.get("/search")
+def search() -> Any:
+    """The ledger's full-text search (``ledger search``): what matched, where."""
+    query = request.args.get("q", "")
+    found, error, status = None, None, 200
+    if query.strip():
+        try:
+            found = web.service().search(query, None, LISTED, "q")
+        except BadInput as bad:
+            error, status = bad, 400
+    page = render_template(
+        "pages/search.html", search_q=query, found=found, error=error
+    )
+    return page, status
+
+
 def _moments() -> tuple[str | None, str | None]:
     as_of = request.args.get("as_of", "").strip() or None
     known_at = request.args.get("known_at", "").strip() or None

@@ -91,8 +91,8 @@ class ClaimsArgs(KnownAtArgs):
     incident = fields.String(metadata={"description": "Only this incident's."})
 
 
-class StatementsArgs(KnownAtArgs):
-    """Filters of the statement list."""
+class StatementsArgs(AxesArgs):
+    """Filters of the statement list (with as_of, undetermined ones are marked)."""
 
     incident = fields.String(metadata={"description": "Only this incident's."})
     speaker = fields.String(
@@ -100,6 +100,21 @@ class StatementsArgs(KnownAtArgs):
     )
     kind = fields.String(metadata={"description": "Only statements of this kind."})
     claim = fields.String(metadata={"description": "Only those taking a stance on it."})
+
+
+class SearchArgs(KnownAtArgs):
+    """What ``ledger search`` looks for."""
+
+    q = fields.String(
+        required=True,
+        metadata={
+            "description": "Words to find in quotes, paraphrases, claims, incident "
+            "titles and actors' names and aliases; every word must begin a word of "
+            "the text. Words, not query syntax: punctuation is ignored.",
+            "example": "wreckage",
+        },
+    )
+    limit = _number(1, "At most this many hits (default 50).")
 
 
 class HistoryArgs(AxesArgs):

@@ -20,12 +20,14 @@ from ledger.schemas.answers import (
     StatementsOutput,
 )
 from ledger.schemas.outputs import HistoryOutput, ProvenanceOutput, StateOutput
+from ledger.schemas.resources import SearchOutput
 from ledger.web.auth import requires
 from ledger.web.params import (
     AxesArgs,
     ClaimsArgs,
     HistoryArgs,
     KnownAtArgs,
+    SearchArgs,
     StatementsArgs,
 )
 
@@ -93,10 +95,23 @@ class Statements(MethodView):
     @blp.response(200, StatementsOutput)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Statements (corrections applied), filtered by incident, speaker, kind
-        or claim."""
+        or claim; with as_of, those made by then (undetermined ones marked)."""
         known = service().known(args.pop("known_at", None))
         found = service().statements(**args, known_at=known)
         return {"statements": found, "known_at_seq": known.seq}
+
+
+@blp.route("/search")
+class Search(MethodView):
+    @requires("reader")
+    @blp.arguments(SearchArgs, **QUERY)
+    @blp.response(200, SearchOutput)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Statements, claims, incidents and actors whose text has every word of
+        q, in ledger order (as `ledger search --json`)."""
+        return service().search(
+            args["q"], args.get("known_at"), args.get("limit", 50), "q"
+        )
 
 
 @blp.route("/statements/<statement_id>")

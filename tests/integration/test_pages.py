@@ -86,6 +86,9 @@ PAGES = [
     f"/incidents/{hostile.INCIDENT}",
     f"/statements/{hostile.STATEMENT}",
     f"/claims/{hostile.CLAIM}",
+    "/search",
+    "/search?q=wreckage",
+    "/search?q=script+alert",
 ]
 
 
@@ -106,12 +109,29 @@ def test_every_page_renders_for_a_reader_with_its_headers(site, path):
 
 def test_hostile_text_is_shown_as_text_on_every_page(site):
     client = site.client("reader")
-    pages = [p for p in PAGES if "hostile" in p] + ["/incidents", "/history"]
+    pages = [p for p in PAGES if "hostile" in p or "alert" in p]
+    pages += ["/incidents", "/history"]
     for path in pages:
         html = client.get(path).get_data(True)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
         assert r"\x1b[2J" in html and r"\u202e" in html, path
         assert "\x1b" not in html and "\u202e" not in html, path
+
+
+def test_the_incidents_page_searches_the_ledger(site):
+    client = site.client("reader")
+    incidents = client.get("/incidents").get_data(True)
+    assert 'action="/search"' in incidents and 'name="q"' in incidents
+    html = client.get("/search?q=Hafter").get_data(True)
+    assert "aliases.1" in html and 'value="Hafter"' in html
+    claim = client.get("/search?q=shot+down").get_data(True)
+    assert f'href="/claims/{CLAIM}"' in claim
+    hostile_query = client.get('/search?q="><script>x</script>')
+    assert hostile_query.status_code == 200
+    assert "<script>x" not in hostile_query.get_data(True)
+    empty = client.get("/search?q=%22*()")
+    assert empty.status_code == 400
+    assert "give at least one word" in empty.get_data(True)
 
 
 def test_without_a_session_every_page_asks_to_sign_in(site):

@@ -97,6 +97,7 @@ READ_MODEL_FORGERIES = [
     "UPDATE merkle_nodes SET hash = 'x'",
     "UPDATE projection_tracking SET notification_id = 1",
     "TRUNCATE statements",
+    "UPDATE search_entries SET text = 'FORGED', words = 'forged'",
 ]
 
 
@@ -136,6 +137,8 @@ def test_with_team_roles_only_the_projector_writes_the_read_models(
     projected = as_projector.cli("project")
     assert projected.exit_code == 0, projected.output
     assert "tanker-seizure" in as_recorder.cli("incidents").output
+    found = as_recorder.cli("search", "Coastalia")
+    assert found.exit_code == 0 and "coastal-state" in found.output, found.output
     assert as_recorder.cli("checkpoint").exit_code == 0
 
     for sql in READ_MODEL_FORGERIES:

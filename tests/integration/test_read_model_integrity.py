@@ -89,6 +89,20 @@ FORGERIES = [
         ["read model account_changes", "role", "admin"],
     ),
     (
+        "search-text",
+        "UPDATE search_entries SET text = 'FORGED QUOTE', words = 'forged quote' "
+        "WHERE subject = 'coastalia-denies' AND field = 'quote'",
+        None,
+        ["read model search_entries", "field=quote", "column text", "FORGED QUOTE"],
+    ),
+    (
+        "search-alias-deleted",
+        "DELETE FROM search_entries WHERE subject = 'coastal-state' "
+        "AND field = 'aliases.0'",
+        None,
+        ["read model search_entries", "field=aliases.0", "is missing"],
+    ),
+    (
         "tracking-ahead",
         "UPDATE projection_tracking SET notification_id = 1000000",
         None,

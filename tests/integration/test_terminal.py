@@ -110,6 +110,10 @@ COMMANDS = {
     "history": ("history", INCIDENT),
     "provenance-statement": ("provenance", STATEMENT),
     "provenance-claim": ("provenance", CLAIM),
+    "actors": ("actors",),
+    "claims": ("claims", INCIDENT),
+    "statements": ("statements", INCIDENT),
+    "search": ("search", "speaker"),
 }
 
 
@@ -154,6 +158,10 @@ def test_json_output_gives_the_exact_text(tmp_path: Path, name: str) -> None:
     )
     assert statement["speaker_name"] == f"Speaker {text}"
     assert statement["grades"][0]["reason"] == f"R {text}"
+    found = json.loads(outputs["search"].output)["hits"]
+    assert [(h["field"], h["text"]) for h in found] == [("name", f"Speaker {text}")]
+    listed = json.loads(outputs["statements"].output)[0]
+    assert (listed["quote"], listed["speaker_name"]) == (f"Q {text}", f"Speaker {text}")
 
 
 @pytest.mark.usefixtures("wide")

@@ -128,7 +128,8 @@ def test_lists_are_the_service_lists_through_their_schemas(api):
         spoken = served(service.statements(speaker=speaker), StatementOutput)
     assert get(api, "/api/actors")["actors"] == actors
     assert get(api, "/api/claims", incident=INCIDENT)["claims"] == claims
-    assert get(api, "/api/claims", incident="no-such-incident")["claims"] == []
+    problem(api, "/api/claims", 404, incident="no-such-incident")
+    problem(api, "/api/statements", 404, incident="no-such-incident")
     assert get(api, "/api/statements")["statements"] == everything
     assert get(api, "/api/statements", kind="denial")["statements"] == denials
     assert get(api, "/api/statements", claim=CLAIM)["statements"] == on_claim
@@ -292,6 +293,28 @@ def test_a_reader_gets_a_bundle_that_verifies(api, tmp_path):
     assert len(dated["state"]["undetermined"]) == 16
 
 
+def test_search_is_the_cli_search(api):
+    for words in ("wreckage", "Hafter", "shot down", 'NEAR("drone" *'):
+        assert get(api, "/api/search", q=words) == cli_json(api, "search", words)
+    found = get(api, "/api/search", q="Hafter")["hits"]
+    assert {(h["kind"], h["field"]) for h in found} == {
+        ("actor", "aliases.1"),
+        ("actor", "aliases.2"),
+    }
+    assert len(get(api, "/api/search", q="drone", limit=2)["hits"]) == 2
+    then = get(api, "/api/search", q="wreckage", known_at="seq:1")
+    assert then["hits"] == [] and then["known_at_seq"] == 1
+
+
+def test_statements_as_of_are_the_cli_statements(api):
+    path = "/api/statements"
+    query = {"incident": INCIDENT, "as_of": "2019-12-10"}
+    found = get(api, path, **query)["statements"]
+    args = ("statements", INCIDENT, "--as-of", "2019-12-10")
+    assert found == cli_json(api, *args)
+    assert sum(s["undetermined"] for s in found) == 16
+
+
 # -- roles, unknown ids, bad parameters ----------------------------------------------
 
 READS = [
@@ -301,6 +324,8 @@ READS = [
     f"/api/claims?incident={INCIDENT}",
     "/api/statements",
     f"/api/statements?kind=denial&claim={CLAIM}",
+    f"/api/statements?incident={INCIDENT}&as_of=2019-12-10",
+    "/api/search?q=wreckage",
     f"/api/statements/{STATEMENT}",
     f"/api/statements/{STATEMENT}/provenance",
     f"/api/claims/{CLAIM}/provenance",
@@ -358,6 +383,11 @@ BAD = [
     ("/api/proofs/inclusion", {"seq": "1", "tree_size": "99999"}, "tree_size"),
     ("/api/proofs/inclusion", {"seq": str(2**70)}, "seq"),
     ("/api/proofs/consistency", {}, "first"),
+    ("/api/search", {}, "q"),
+    ("/api/search", {"q": ""}, "q"),
+    ("/api/search", {"q": '"*()'}, "q"),
+    ("/api/search", {"q": "drone", "limit": "0"}, "limit"),
+    ("/api/statements", {"as_of": "2019-13"}, "as_of"),
     ("/api/proofs/consistency", {"first": "9", "second": "4"}, "first"),
 ]
 
