@@ -205,6 +205,47 @@ def test_a_form_without_its_csrf_token_is_refused(site):
     assert site.ledger.count_events() == site.ledger.events_before
 
 
+def test_the_form_records_one_denial_that_also_supports_another_claim(site):
+    client = site.client("recorder")
+    form = {
+        "id": "one-act-two-stances",
+        "speaker": "Russia",
+        "kind": "denial",
+        "stated_at": "2020-01-05",
+        "claim": [CLAIM, "drone-missing-over-tripoli", ""],
+        "stance": ["", "supports", ""],
+        "quote": "The drone went missing, but nobody shot it down.",
+    }
+    answer = Site.post(client, f"/incidents/{SEED}/record", form)
+    assert answer.status_code == 302, answer.get_data(True)
+    with LedgerService.open(site.ledger.url) as service:
+        found = service.provenance("one-act-two-stances")["statement"]
+    assert found["claims"] == [
+        {"claim": CLAIM, "stance": "denies"},
+        {"claim": "drone-missing-over-tripoli", "stance": "supports"},
+    ]
+
+
+def test_a_form_denial_that_denies_nothing_is_refused_beside_the_claim(site):
+    client = site.client("recorder")
+    form = {
+        "speaker": "Russia",
+        "kind": "denial",
+        "stated_at": "2020-01-05",
+        "claim": [CLAIM, "drone-missing-over-tripoli"],
+        "stance": ["supports", "supports"],
+        "quote": "It went missing and was shot down.",
+    }
+    answer = Site.post(client, f"/incidents/{SEED}/record", form)
+    assert answer.status_code == 400
+    html = answer.get_data(True)
+    assert (
+        '<p class="problem" id="claims-problem">'
+        "a denial denies at least one of its claims</p>"
+    ) in html
+    assert site.ledger.count_events() == site.ledger.events_before
+
+
 @pytest.mark.parametrize(
     "path",
     [
