@@ -129,8 +129,8 @@ class PartialDate:
             )
         digits = "" if text.isascii() else "; write its digits as 0-9"
         raise PartialDateError(
-            f"{text!r} is not a partial date (use 2019, 2019-12, 2019-12-03, "
-            f"2019-12-03[Asia/Manila] or 2019-12-03T10:00:00Z){digits}"
+            f"{text!r} is not a partial date (use 2019, 2019-12, 2019-12-03 "
+            f"or 2019-12-03T10:00:00Z){digits}"
         )
 
     @classmethod

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from ledger.cli.main import main
 from ledger.integrity.keys import public_path
+from tests.integration.web_support import new_api
 from tests.support import ExampleLedger
 
 INCIDENT = "ferry-held"
@@ -240,3 +241,29 @@ def test_a_bad_zone_in_as_of_is_a_clear_error(tmp_path):
     assert output.exit_code in (1, 2), output.output
     assert "Traceback" not in output.output
     assert "Asia/Manilla" in output.output
+
+
+# -- over HTTP --------------------------------------------------------------------
+
+
+def test_the_api_takes_a_zoned_as_of_and_refuses_an_unknown_zone(tmp_path):
+    api = new_api(tmp_path)
+    try:
+        lines = [*BASE, statement("s1", "2019-03-03[Asia/Manila]")]
+        response = api.call("POST", "/api/records", "recorder", json=lines)
+        assert response.status_code == 200, response.get_data(True)
+        url = f"/api/incidents/{INCIDENT}/state"
+        local = api.call("GET", url, "reader", query_string={"as_of": "2019-03-02"})
+        assert [e["statement"] for e in local.get_json()["undetermined"]] == ["s1"]
+        manila = api.call(
+            "GET", url, "reader", query_string={"as_of": "2019-03-03[Asia/Manila]"}
+        )
+        assert manila.get_json()["as_of"] == "2019-03-03[Asia/Manila]"
+        assert manila.get_json()["claims"][0]["status"] == "uncontested"
+        bad = api.call(
+            "GET", url, "reader", query_string={"as_of": "2019-03-03[Asia/Manilla]"}
+        )
+        assert bad.status_code in (400, 422), bad.get_data(True)
+        assert "Asia/Manilla" in bad.get_data(True)
+    finally:
+        api.close()
