@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.domain.dates import PartialDate, classify
+from ledger.domain.retractions import retractions as _retractions
 from ledger.domain.vocabulary import DEMAND_RESPONSES
 
 
@@ -78,63 +79,6 @@ def _standing(statements, as_of):
         elif place == "undetermined":
             undetermined.append(s)
     return standing, undetermined
-
-
-def _retractions(standing: list[StatementFacts]) -> dict[str, str]:
-    """Map each retracted statement to the retraction that withdrew it.
-
-    A retraction counts only against its own speaker's statement, and only while
-    it is not itself retracted: s1, r1 retracting s1, r2 retracting r1 leaves s1
-    standing (and r1 retracted). A cycle (refused when recorded) retracts nothing.
-    """
-    by_slug = {s.slug: s for s in standing}
-    edge: dict[str, str] = {}  # each statement retracts at most one
-    for s in standing:
-        target = by_slug.get(s.data.get("retracts") or "")
-        if target is not None and target.data["speaker"] == s.data["speaker"]:
-            edge[s.slug] = target.slug
-    for slug in in_cycles(edge):
-        del edge[slug]
-    retractors: dict[str, list[str]] = {}
-    for r, target in edge.items():
-        retractors.setdefault(target, []).append(r)
-    # Settle each statement after all its retractors: a retraction retracts
-    # when no retraction of it does.
-    pending = {slug: len(retractors.get(slug, ())) for slug in by_slug}
-    ready = [slug for slug, n in pending.items() if n == 0]
-    effective: dict[str, bool] = {}
-    while ready:
-        slug = ready.pop()
-        effective[slug] = not any(effective[r] for r in retractors.get(slug, ()))
-        target = edge.get(slug)
-        if target is not None:
-            pending[target] -= 1
-            if pending[target] == 0:
-                ready.append(target)
-    retracted = {}
-    for target, rs in retractors.items():
-        by = next((r for r in reversed(rs) if effective[r]), None)
-        if by is not None:
-            retracted[target] = by
-    return retracted
-
-
-def in_cycles(edge: dict[str, str]) -> set[str]:
-    """The statements on a cycle of ``retracts`` (each names at most one)."""
-    found: set[str] = set()
-    done: set[str] = set()
-    for start in edge:
-        path: list[str] = []
-        place: dict[str, int] = {}
-        node: str | None = start
-        while node is not None and node not in done and node not in place:
-            place[node] = len(path)
-            path.append(node)
-            node = edge.get(node)
-        if node is not None and node in place:
-            found.update(path[place[node] :])
-        done.update(path)
-    return found
 
 
 def claim_status(supporters, deniers, retracted_supporters, admitted: bool) -> str:
@@ -228,6 +172,39 @@ def _demands(standing, retracted, names):
     return out
 
 
+def _mark_pending(rows, claims, standing, undetermined, names) -> None:
+    """A claim whose status differs if every undetermined statement stands is
+    ``undetermined``, with ``pending``: its status if none of them stands yet
+    (``if_none``), if all of them do (``if_all``), and the statements it awaits."""
+    if not undetermined:
+        return
+    every = sorted(standing + undetermined, key=lambda s: s.seq)
+    settled = _claims(claims, every, _retractions(every), names)
+    by_slug = {s.slug: s for s in every}
+    for row, if_all in zip(rows, settled, strict=True):
+        if row["status"] == if_all["status"]:
+            continue
+        row["pending"] = {
+            "if_none": row["status"],
+            "if_all": if_all["status"],
+            "statements": [
+                u.slug for u in undetermined if _bears_on(u, row["id"], by_slug)
+            ],
+        }
+        row["status"] = "undetermined"
+
+
+def _bears_on(s: StatementFacts, claim: str, by_slug) -> bool:
+    """Whether a statement names the claim, or retracts (via others) one that does."""
+    seen: set[str] = set()
+    while s is not None and s.slug not in seen:
+        if any(item["claim"] == claim for item in s.data.get("claims") or []):
+            return True
+        seen.add(s.slug)
+        s = by_slug.get(s.data.get("retracts") or "")
+    return False
+
+
 def compute_state(
     claims: list[dict[str, Any]],
     statements: list[StatementFacts],
@@ -238,6 +215,7 @@ def compute_state(
     standing, undetermined = _standing(statements, as_of)
     retracted = _retractions(standing)
     claim_rows = _claims(claims, standing, retracted, names)
+    _mark_pending(claim_rows, claims, standing, undetermined, names)
     demand_rows = _demands(standing, retracted, names)
     return {
         "claims": claim_rows,

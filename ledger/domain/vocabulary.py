@@ -53,6 +53,8 @@ CLAIM_STATUSES = (
     "uncontested",
     "denied",
     "retracted",
+    # Differs if the statements undetermined at the as-of date stand (see pending).
+    "undetermined",
 )
 DEMAND_STATUSES = ("open", "refused", "met", "withdrawn")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.domain.state import in_cycles
+from ledger.domain.retractions import in_cycles
 from tests.unit.test_state import (
     CREW,
     SEIZED,
@@ -169,3 +169,65 @@ def test_a_long_chain_of_retractions_is_folded_without_recursion():
     # s3000 stands, so s2999 does not, s2998 does...: s_k retracts when 3000 - k
     # is even, so s1 (2999) does not, and s0 counts.
     assert status(statements) == "uncontested"
+
+
+# --- honest status while statements are undetermined ---
+
+
+def test_a_claim_awaiting_only_undetermined_supporters_is_undetermined():
+    result = state([supports("s1", "owner", stated_at="2021-03")], as_of="2021-03-10")
+    row = claim(result)
+    assert row["status"] == "undetermined"
+    assert row["pending"] == {
+        "if_none": "absent",
+        "if_all": "uncontested",
+        "statements": ["s1"],
+    }
+    assert row["supporters"] == []
+    assert result["counts"]["claims"] == {"undetermined": 1, "absent": 1}
+
+
+def test_a_status_the_undetermined_statements_cannot_change_is_given_plainly():
+    statements = [
+        supports("s1", "owner", stated_at="2021-03-01"),
+        supports("s2", "monitor", stated_at="2021-03"),
+    ]
+    row = claim(state(statements, as_of="2021-03-10"))
+    assert row["status"] == "uncontested"
+    assert "pending" not in row
+
+
+def test_once_the_as_of_covers_them_the_status_is_plain_again():
+    statements = [supports("s1", "owner", stated_at="2021-03")]
+    assert status(statements, as_of="2021-03-31") == "uncontested"
+    assert "pending" not in claim(state(statements, as_of="2021-03-31"))
+    assert status(statements, as_of="2021-02-28") == "absent"
+
+
+def test_without_as_of_nothing_is_undetermined():
+    row = claim(state([supports("s1", "owner", stated_at="2030")]))
+    assert row["status"] == "uncontested" and "pending" not in row
+
+
+def test_an_undetermined_retraction_of_a_retraction_is_awaited_by_the_claim():
+    statements = [
+        supports("s1", "owner", stated_at="2021-03-01"),
+        retraction("r1", "owner", "s1", stated_at="2021-03-02"),
+        retraction("r2", "owner", "r1", stated_at="2021-03"),
+    ]
+    row = claim(state(statements, as_of="2021-03-10"))
+    assert row["pending"] == {
+        "if_none": "retracted",
+        "if_all": "uncontested",
+        "statements": ["r2"],
+    }
+
+
+def test_only_the_claims_an_undetermined_statement_bears_on_are_undetermined():
+    statements = [
+        supports("s1", "owner", claim=CREW, stated_at="2021-03-01"),
+        supports("s2", "monitor", stated_at="2021-03"),
+    ]
+    result = state(statements, as_of="2021-03-10")
+    assert claim(result, CREW)["status"] == "uncontested"
+    assert claim(result)["status"] == "undetermined"
