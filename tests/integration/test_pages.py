@@ -179,6 +179,14 @@ def test_as_of_and_known_at_in_the_url_change_the_board(site):
     assert DECEMBER not in before and NOVEMBER in _board(before)
 
 
+def test_the_board_says_which_claims_await_undetermined_statements(site):
+    tenth = site.client("reader").get(f"/incidents/{SEED}?as_of=2019-12-10")
+    html = tenth.get_data(True)
+    assert html.count('class="claim status-undetermined"') == 8
+    assert "<strong>undetermined</strong>: absent if none of" in html
+    assert "stands yet, uncontested if all do" in html
+
+
 def test_the_status_picture_shows_each_claims_status_as_of_each_moment(site):
     html = site.client("reader").get(f"/incidents/{SEED}/statuses").get_data(True)
     row = html.split(f'<a href="/claims/{CLAIM}">{CLAIM}</a></td>')[1].split("</tr>")[0]
