@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ledger.application.problems import refusal
-from ledger.application.references import References
+from ledger.application.references import References, retraction_cycles
 from ledger.application.refusals import (
     RecordConflict,
     RecordError,
@@ -269,3 +269,4 @@ class Plan:
                 self.problems += refs.problems(kind, line, slug, record)
         for line, slug, data in self.checks:
             self.problems += refs.problems("statement", line, slug, data)
+        self.problems += retraction_cycles(self)

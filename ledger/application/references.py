@@ -119,3 +119,41 @@ class References:
             raise RecordError(
                 field_name, "a speaker can only retract its own statement", line
             )
+
+
+def retraction_cycles(plan: Plan) -> list[RecordError]:
+    """Retractions that, through the statements they retract, retract themselves.
+
+    The ledger holds no cycle, so one needs a new or corrected ``retracts``:
+    follow each from the statements the write adds or corrects. A statement
+    retracting itself is left to References ("cannot answer itself").
+    """
+    starts = [(line, slug) for slug, (line, _) in plan.new["statement"].items()]
+    starts += [(line, slug) for line, slug, _ in plan.checks]
+    found: set[frozenset[str]] = set()
+    problems = []
+    for line, start in starts:
+        path, node = {start: None}, _retracts(plan, start)
+        while node is not None and node not in path:
+            path[node] = None
+            node = _retracts(plan, node)
+        if node != start or len(path) == 1 or frozenset(path) in found:
+            continue
+        found.add(frozenset(path))
+        chain = " -> ".join([*path, start])
+        problems.append(
+            RecordError(
+                "retracts",
+                f"retractions in a cycle: {chain}; a statement cannot retract "
+                "itself, even through others",
+                line,
+            )
+        )
+    return problems
+
+
+def _retracts(plan: Plan, slug: str) -> str | None:
+    try:
+        return plan._statement(slug, None).data.get("retracts")
+    except RecordError:
+        return None

@@ -124,7 +124,8 @@ as_of_option = click.option(
     "--as-of",
     callback=_check_as_of,
     metavar="DATE",
-    help="Only statements made by DATE (2019, 2019-12, 2019-12-10).",
+    help="Only statements made by DATE (2019, 2019-12, 2019-12-10; UTC, or a local "
+    "day, month or year with an IANA zone: 2019-12-10[Asia/Manila]).",
 )
 known_at_option = click.option(
     "--known-at",

@@ -131,7 +131,7 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
         claims.add_row(
             c["id"],
             c["proposition"],
-            c["status"],
+            _status(c),
             supporters,
             _people(c["deniers"]),
         )
@@ -153,6 +153,14 @@ def state(data: dict[str, Any], compact: bool = False) -> None:
     _counts(data["counts"])
 
 
+def _status(claim: dict[str, Any]) -> str:
+    """A claim's status; an undetermined one with its two ends."""
+    pending = claim.get("pending")
+    if not pending:
+        return claim["status"]
+    return f"{claim['status']} ({pending['if_none']} -> {pending['if_all']})"
+
+
 def _state_compact(data: dict[str, Any]) -> None:
     console.print(_axes(data))
     table = new_table(
@@ -160,7 +168,7 @@ def _state_compact(data: dict[str, Any]) -> None:
     )
     for c in data["claims"]:
         table.add_row(
-            c["id"], c["status"], str(len(c["supporters"])), str(len(c["deniers"]))
+            c["id"], _status(c), str(len(c["supporters"])), str(len(c["deniers"]))
         )
     console.print(table)
     for d in data["demands"]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.domain.vocabulary import DEMAND_RESPONSES, REQUIRED_STANCE
+from ledger.domain.vocabulary import DEMAND_RESPONSES, MAIN_STANCE
 
 _NEEDS_CLAIMS = ("report", "assessment", "corroboration", "denial", "admission")
 _MAY_ATTRIBUTE = ("report", "assessment", "corroboration", "admission", "comment")
@@ -48,9 +48,12 @@ def _stance_problems(kind: Any, claims: list[dict[str, Any]]) -> list[tuple[str,
             problems.append(
                 (f"claims.{i}.stance", f"say whether this {kind} supports or denies")
             )
-        required = REQUIRED_STANCE.get(kind)
-        if required and item.get("stance") not in (None, required):
-            problems.append((f"claims.{i}.stance", f"a {kind} {required} its claims"))
+    main = MAIN_STANCE.get(kind)
+    if main and claims and not any(item.get("stance") == main for item in claims):
+        article = "an" if kind[:1] in "aeiou" else "a"
+        problems.append(
+            ("claims", f"{article} {kind} {main} at least one of its claims")
+        )
     return problems
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.domain.dates import PartialDate, classify
+from ledger.domain.retractions import retractions as _retractions
 from ledger.domain.vocabulary import DEMAND_RESPONSES
 
 
@@ -23,6 +24,8 @@ class StatementFacts:
     data: dict[str, Any]
     withdrawn: bool = False
     grades: list[dict[str, Any]] = field(default_factory=list)
+    # The incident's default time zone, for a stated_at given without one.
+    zone: str | None = None
 
 
 def apply_change(fact: StatementFacts, change: dict[str, Any]) -> None:
@@ -69,24 +72,13 @@ def _standing(statements, as_of):
         place = (
             "by"
             if as_of is None
-            else classify(PartialDate.parse(s.data["stated_at"]), as_of)
+            else classify(PartialDate.parse(s.data["stated_at"], s.zone), as_of)
         )
         if place == "by":
             standing.append(s)
         elif place == "undetermined":
             undetermined.append(s)
     return standing, undetermined
-
-
-def _retractions(standing: list[StatementFacts]) -> dict[str, str]:
-    """Map each retracted statement to the retraction that withdrew it."""
-    by_slug = {s.slug: s for s in standing}
-    retracted = {}
-    for s in standing:
-        target = by_slug.get(s.data.get("retracts") or "")
-        if target is not None and target.data["speaker"] == s.data["speaker"]:
-            retracted[target.slug] = s.slug
-    return retracted
 
 
 def claim_status(supporters, deniers, retracted_supporters, admitted: bool) -> str:
@@ -180,6 +172,39 @@ def _demands(standing, retracted, names):
     return out
 
 
+def _mark_pending(rows, claims, standing, undetermined, names) -> None:
+    """A claim whose status differs if every undetermined statement stands is
+    ``undetermined``, with ``pending``: its status if none of them stands yet
+    (``if_none``), if all of them do (``if_all``), and the statements it awaits."""
+    if not undetermined:
+        return
+    every = sorted(standing + undetermined, key=lambda s: s.seq)
+    settled = _claims(claims, every, _retractions(every), names)
+    by_slug = {s.slug: s for s in every}
+    for row, if_all in zip(rows, settled, strict=True):
+        if row["status"] == if_all["status"]:
+            continue
+        row["pending"] = {
+            "if_none": row["status"],
+            "if_all": if_all["status"],
+            "statements": [
+                u.slug for u in undetermined if _bears_on(u, row["id"], by_slug)
+            ],
+        }
+        row["status"] = "undetermined"
+
+
+def _bears_on(s: StatementFacts, claim: str, by_slug) -> bool:
+    """Whether a statement names the claim, or retracts (via others) one that does."""
+    seen: set[str] = set()
+    while s is not None and s.slug not in seen:
+        if any(item["claim"] == claim for item in s.data.get("claims") or []):
+            return True
+        seen.add(s.slug)
+        s = by_slug.get(s.data.get("retracts") or "")
+    return False
+
+
 def compute_state(
     claims: list[dict[str, Any]],
     statements: list[StatementFacts],
@@ -190,6 +215,7 @@ def compute_state(
     standing, undetermined = _standing(statements, as_of)
     retracted = _retractions(standing)
     claim_rows = _claims(claims, standing, retracted, names)
+    _mark_pending(claim_rows, claims, standing, undetermined, names)
     demand_rows = _demands(standing, retracted, names)
     return {
         "claims": claim_rows,

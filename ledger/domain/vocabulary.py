@@ -31,8 +31,10 @@ DEFAULT_STANCE = {
     "fulfilment": "supports",
 }
 
-# Kinds whose claims must all take one stance.
-REQUIRED_STANCE = {"denial": "denies", "admission": "supports"}
+# A kind names a statement's main act; its stances are per claim and free, except
+# that these kinds must take their main stance on at least one claim (a denial
+# denies at least one claim and may support others).
+MAIN_STANCE = {"denial": "denies", "admission": "supports"}
 
 # Kinds that answer a demand, and the demand status they lead to.
 DEMAND_RESPONSES = {"refusal": "refused", "fulfilment": "met"}
@@ -51,6 +53,8 @@ CLAIM_STATUSES = (
     "uncontested",
     "denied",
     "retracted",
+    # Differs if the statements undetermined at the as-of date stand (see pending).
+    "undetermined",
 )
 DEMAND_STATUSES = ("open", "refused", "met", "withdrawn")
 

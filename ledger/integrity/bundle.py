@@ -51,6 +51,8 @@ def state_from_envelopes(
     if profile is None:
         raise ValueError(f"the bundle holds no event opening incident {incident}")
     as_of = PartialDate.parse(axes["as_of"]) if axes.get("as_of") else None
+    for fact in facts.values():
+        fact.zone = profile.get("time_zone")
     folded = compute_state(claims, list(facts.values()), names, as_of)
     return {"incident": profile, **axes, **folded}
 

@@ -168,14 +168,25 @@ class ReadModel:
     ) -> list[StatementFacts]:
         """An incident's (or every) statement, with the changes known by then."""
         statements = select(
-            t.statements.c.slug, t.statements.c.seq, t.statements.c.data
+            t.statements.c.slug,
+            t.statements.c.seq,
+            t.statements.c.data,
+            t.statements.c.incident,
         ).order_by(t.statements.c.seq)
         changes = select(t.statement_changes).order_by(t.statement_changes.c.seq)
+        zones = select(t.incidents.c.slug, t.incidents.c.profile)
         if incident is not None:
             statements = statements.where(t.statements.c.incident == incident)
             changes = changes.where(t.statement_changes.c.incident == incident)
+            zones = zones.where(t.incidents.c.slug == incident)
+        zone = {r.slug: r.profile.get("time_zone") for r in self._all(zones)}
         rows = self._all(known.where(t.statements, statements))
-        facts = {r.slug: StatementFacts(r.slug, r.seq, dict(r.data)) for r in rows}
+        facts = {
+            r.slug: StatementFacts(
+                r.slug, r.seq, dict(r.data), zone=zone.get(r.incident)
+            )
+            for r in rows
+        }
         changes = self._all(known.where(t.statement_changes, changes))
         for change in changes:
             _apply_change(facts.get(change.statement), change)
@@ -226,7 +237,7 @@ class ReadModel:
 
     def _stated_by(self, incident, events, as_of, known) -> list[dict[str, Any]]:
         place = {
-            f.slug: classify(PartialDate.parse(f.data["stated_at"]), as_of)
+            f.slug: classify(PartialDate.parse(f.data["stated_at"], f.zone), as_of)
             for f in self.statement_facts(incident, known)
         }
         kept = []

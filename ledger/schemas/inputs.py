@@ -19,7 +19,7 @@ from marshmallow import (
 )
 
 from ledger.domain.canonical import nfc
-from ledger.domain.dates import PartialDate, PartialDateError
+from ledger.domain.dates import PartialDate, PartialDateError, time_zone
 from ledger.domain.rules import statement_problems
 from ledger.domain.text import one_line_problem
 from ledger.domain.vocabulary import (
@@ -71,7 +71,8 @@ class Grade(fields.String):
 
 
 class PartialDateField(fields.Field):
-    """A partial ISO 8601 date (``2019``, ``2019-12``, ``2019-12-03``) or an instant."""
+    """A partial ISO 8601 date (``2019``, ``2019-12``, ``2019-12-03``, optionally
+    with a time zone, ``2019-12-03[Asia/Manila]``) or an instant."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         try:
@@ -81,6 +82,18 @@ class PartialDateField(fields.Field):
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
         return value
+
+
+class TimeZoneField(fields.String):
+    """An IANA time zone name (``Asia/Manila``)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        name = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            time_zone(name)
+        except PartialDateError as error:
+            raise ValidationError(str(error)) from None
+        return name
 
 
 def _compact(value: Any) -> Any:
@@ -145,6 +158,8 @@ class IncidentInput(InputSchema):
     description = Text()
     occurred_at = PartialDateField()
     place = Line()
+    # The zone of its statements' days, months and years given without one.
+    time_zone = TimeZoneField()
 
 
 class ActorInput(InputSchema):

@@ -36,12 +36,22 @@ class StanceEntryOutput(OutputSchema):
     retracted_by = fields.String()
 
 
+class PendingOutput(OutputSchema):
+    """An ``undetermined`` claim's status if none, or all, of the statements
+    undetermined at the as-of date stand, and those of them it awaits."""
+
+    if_none = fields.String()
+    if_all = fields.String()
+    statements = fields.List(fields.String())
+
+
 class ClaimStateOutput(OutputSchema):
     """A claim with who supports and who denies it, and its status."""
 
     id = fields.String()
     proposition = fields.String()
     status = fields.String()
+    pending = fields.Nested(PendingOutput)
     supporters = fields.List(fields.Nested(StanceEntryOutput))
     deniers = fields.List(fields.Nested(StanceEntryOutput))
     retracted = fields.List(fields.Nested(StanceEntryOutput))

@@ -24,6 +24,7 @@ from ledger.domain.vocabulary import (
 from ledger.errors import BadInput, LedgerError
 from ledger.web import pages_session
 
+CLAIM_ROWS = 3
 TEXTS = ("id", "speaker", "kind", "stated_at", "quote", "paraphrase", "hedging", "note")
 CHANGES = ("correct", "withdraw", "grade")
 
@@ -46,11 +47,15 @@ def _statement_data(form: Any, incident: str) -> dict[str, Any]:
         value = form.get(name, "").strip()
         if value:
             data[name] = value
-    if form.get("claim"):
-        stance = {"claim": form["claim"]}
-        if form.get("stance"):
-            stance["stance"] = form["stance"]
-        data["claims"] = [stance]
+    # Rows of claim and stance: one speech act may take a stance on several claims.
+    stances = form.getlist("stance")
+    claims = []
+    for i, claim in enumerate(form.getlist("claim")):
+        if claim:
+            stance = stances[i] if i < len(stances) else ""
+            claims.append({"claim": claim, **({"stance": stance} if stance else {})})
+    if claims:
+        data["claims"] = claims
     return data
 
 
@@ -75,6 +80,7 @@ def record(incident: str) -> Any:
         claims=claims,
         kinds=STATEMENT_KINDS,
         stances=STANCES,
+        claim_rows=CLAIM_ROWS,
         form=request.form,
         problems=problems,
     )

@@ -22,9 +22,9 @@ TOP = 40
 RIGHT = 20
 
 
-def _interval(text: str | None) -> PartialDate | None:
+def _interval(text: str | None, zone: str | None = None) -> PartialDate | None:
     try:
-        return PartialDate.parse(text) if text else None
+        return PartialDate.parse(text, zone) if text else None
     except PartialDateError:
         return None
 
@@ -35,7 +35,8 @@ def timeline(state: dict[str, Any], statements: list[dict[str, Any]]) -> dict:
     undetermined = {s["statement"] for s in state.get("undetermined", [])}
     as_of = _interval(state.get("as_of"))
     claims = [c["id"] for c in state["claims"]]
-    spans = [(s, _interval(s.get("stated_at"))) for s in statements]
+    zone = (state.get("incident") or {}).get("time_zone")
+    spans = [(s, _interval(s.get("stated_at"), zone)) for s in statements]
     spans = [(s, span) for s, span in spans if span is not None]
     moments = [span.start for _, span in spans] + [span.end for _, span in spans]
     if as_of is not None:

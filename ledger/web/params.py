@@ -79,7 +79,8 @@ class AxesArgs(KnownAtArgs):
     as_of = fields.String(
         validate=_as_of,
         metadata={
-            "description": "Only statements made by DATE (2019, 2019-12, 2019-12-10).",
+            "description": "Only statements made by DATE (2019, 2019-12, "
+            "2019-12-10; UTC, or local with an IANA zone: 2019-12-10[Asia/Manila]).",
             "example": "2019-12-10",
         },
     )

@@ -535,8 +535,13 @@ def test_state_as_of_straddling_date_lists_undetermined(seized: ExampleLedger) -
         ]
     )
     assert state["counts"]["undetermined"] == 4
-    # Undetermined statements count neither for nor against a claim.
-    assert claim_of(state, "seized-by-navy-or-raiders")["status"] == "absent"
+    # Undetermined statements count neither for nor against a claim, and a
+    # claim they could change says so (issue 10 §4).
+    claim = claim_of(state, "seized-by-navy-or-raiders")
+    assert claim["status"] == "undetermined"
+    assert claim["supporters"] == [] and claim["deniers"] == []
+    assert claim["pending"]["if_none"] == "absent"
+    assert claim["pending"]["if_all"] != "absent"
 
 
 def test_state_as_of_end_of_june_has_everything(seized: ExampleLedger) -> None:

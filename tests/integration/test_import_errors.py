@@ -61,7 +61,7 @@ def test_every_bad_line_is_reported_in_one_run(seized: ExampleLedger, tmp_path):
     )
     assert refused_lines(result) == [
         f"{path}:1: colour: unknown field 'colour'; the fields are: type, id, "
-        "title, description, occurred_at, place",
+        "title, description, occurred_at, place, time_zone",
         f"{path}:3: kind: Must be one of: report, assessment, demand, denial, "
         "corroboration, refusal, fulfilment, retraction, admission, comment.",
         f"{path}:4: (line): not valid JSON: Expecting value at column 1",

@@ -233,9 +233,19 @@ BAD_LINES = {
         "title",
     ),
     "neither quote nor paraphrase": (_statement(paraphrase=None), "quote"),
-    "a denial that supports": (
+    "a denial that only supports": (
         _statement(claims=[{"claim": "navy-boarded-ferry", "stance": "supports"}]),
-        "claims.0.stance",
+        "claims",
+    ),
+    "an admission that only denies": (
+        _statement(
+            kind="admission",
+            claims=[
+                {"claim": "navy-boarded-ferry", "stance": "denies"},
+                {"claim": "crew-was-detained", "stance": "denies"},
+            ],
+        ),
+        "claims",
     ),
     "a denial without claims": (_statement(claims=None), "claims"),
     "a comment on a claim without a stance": (

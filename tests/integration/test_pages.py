@@ -199,6 +199,14 @@ def test_as_of_and_known_at_in_the_url_change_the_board(site):
     assert DECEMBER not in before and NOVEMBER in _board(before)
 
 
+def test_the_board_says_which_claims_await_undetermined_statements(site):
+    tenth = site.client("reader").get(f"/incidents/{SEED}?as_of=2019-12-10")
+    html = tenth.get_data(True)
+    assert html.count('class="claim status-undetermined"') == 8
+    assert "<strong>undetermined</strong>: absent if none of" in html
+    assert "stands yet, uncontested if all do" in html
+
+
 def test_the_status_picture_shows_each_claims_status_as_of_each_moment(site):
     html = site.client("reader").get(f"/incidents/{SEED}/statuses").get_data(True)
     row = html.split(f'<a href="/claims/{CLAIM}">{CLAIM}</a></td>')[1].split("</tr>")[0]
@@ -222,6 +230,47 @@ def test_a_form_without_its_csrf_token_is_refused(site):
     )
     assert answer.status_code == 400
     assert "CSRF" in answer.get_data(True)
+    assert site.ledger.count_events() == site.ledger.events_before
+
+
+def test_the_form_records_one_denial_that_also_supports_another_claim(site):
+    client = site.client("recorder")
+    form = {
+        "id": "one-act-two-stances",
+        "speaker": "Russia",
+        "kind": "denial",
+        "stated_at": "2020-01-05",
+        "claim": [CLAIM, "drone-missing-over-tripoli", ""],
+        "stance": ["", "supports", ""],
+        "quote": "The drone went missing, but nobody shot it down.",
+    }
+    answer = Site.post(client, f"/incidents/{SEED}/record", form)
+    assert answer.status_code == 302, answer.get_data(True)
+    with LedgerService.open(site.ledger.url) as service:
+        found = service.provenance("one-act-two-stances")["statement"]
+    assert found["claims"] == [
+        {"claim": CLAIM, "stance": "denies"},
+        {"claim": "drone-missing-over-tripoli", "stance": "supports"},
+    ]
+
+
+def test_a_form_denial_that_denies_nothing_is_refused_beside_the_claim(site):
+    client = site.client("recorder")
+    form = {
+        "speaker": "Russia",
+        "kind": "denial",
+        "stated_at": "2020-01-05",
+        "claim": [CLAIM, "drone-missing-over-tripoli"],
+        "stance": ["supports", "supports"],
+        "quote": "It went missing and was shot down.",
+    }
+    answer = Site.post(client, f"/incidents/{SEED}/record", form)
+    assert answer.status_code == 400
+    html = answer.get_data(True)
+    assert (
+        '<p class="problem" id="claims-problem">'
+        "a denial denies at least one of its claims</p>"
+    ) in html
     assert site.ledger.count_events() == site.ledger.events_before
 
 

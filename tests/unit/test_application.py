@@ -315,7 +315,7 @@ def test_correction_making_the_statement_invalid_is_refused_naming_the_field(app
 def test_correction_to_a_denial_that_still_supports_is_refused(app):
     write(app, *BASE, statement("s1"))
     error = refused(app, correction("fix-1", "kind", "denial"))
-    assert error.field == "value (claims.0.stance)"
+    assert error.field == "value (claims)"
 
 
 def test_correction_with_a_bad_date_is_refused_naming_stated_at(app):

@@ -57,7 +57,7 @@ def test_a_line_with_several_mistakes_lists_each():
     assert record is None
     assert sorted(problems) == [
         (3, "colour", "unknown field 'colour'; the fields are: type, id, title, "
-         "description, occurred_at, place"),
+         "description, occurred_at, place, time_zone"),
         (3, "id", "use lower-case letters, digits, '.', '_' or '-' (at most 200)"),
         (3, "title", "Missing data for required field."),
     ]  # fmt: skip

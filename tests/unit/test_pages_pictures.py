@@ -58,3 +58,18 @@ def test_marks_beyond_the_last_lane_share_it():
     assert row["height"] == MAX_LANES * LANE
     assert len({m["y"] for m in row["marks"]}) == MAX_LANES
     assert picture["marks"] == 20 and len(picture["table"]) == 20
+
+
+def test_a_day_in_the_incidents_time_zone_is_drawn_over_its_local_day():
+    statements = [
+        _statement("manila", "2019-03-03"),
+        _statement("utc", "2019-03-03[UTC]"),
+    ]
+    state = {**_state(), "incident": {"id": "i", "time_zone": "Asia/Manila"}}
+    marks = {m["statement"]: m for m in timeline(state, statements)["rows"][0]["marks"]}
+    # The Manila day starts eight hours before the UTC day of the same date.
+    assert marks["manila"]["x"] < marks["utc"]["x"]
+    unzoned = {
+        m["statement"]: m for m in timeline(_state(), statements)["rows"][0]["marks"]
+    }
+    assert unzoned["manila"]["x"] == unzoned["utc"]["x"]

@@ -78,17 +78,52 @@ def test_claim_named_twice_is_refused_at_the_second():
     assert refused(statement(claims=claims)).field == "claims.1.claim"
 
 
-def test_denial_that_supports_is_refused_at_the_stance():
+def test_denial_that_only_supports_is_refused_at_its_claims():
     claims = [{"claim": "grid-outage-caused-by-malware", "stance": "supports"}]
     error = refused(statement(kind="denial", claims=claims))
-    assert error.field == "claims.0.stance"
-
-
-def test_admission_that_denies_is_refused_at_the_stance():
-    claims = [{"claim": "grid-outage-caused-by-malware", "stance": "denies"}]
-    assert (
-        refused(statement(kind="admission", claims=claims)).field == "claims.0.stance"
+    assert (error.field, error.message) == (
+        "claims",
+        "a denial denies at least one of its claims",
     )
+
+
+def test_admission_that_only_denies_is_refused_at_its_claims():
+    claims = [{"claim": "grid-outage-caused-by-malware", "stance": "denies"}]
+    error = refused(statement(kind="admission", claims=claims))
+    assert (error.field, error.message) == (
+        "claims",
+        "an admission supports at least one of its claims",
+    )
+
+
+MIXED = [
+    {"claim": "grid-outage-caused-by-malware"},
+    {"claim": "operator-was-warned", "stance": "supports"},
+    {"claim": "backup-failed", "stance": "denies"},
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "first"), [("denial", "denies"), ("admission", "supports")]
+)
+def test_denial_or_admission_may_take_either_stance_on_its_other_claims(kind, first):
+    loaded = load(statement(kind=kind, claims=MIXED))
+    assert [c["stance"] for c in loaded["claims"]] == [first, "supports", "denies"]
+
+
+def test_denial_whose_one_denying_claim_is_last_loads():
+    claims = [
+        {"claim": "operator-was-warned", "stance": "supports"},
+        {"claim": "grid-outage-caused-by-malware", "stance": "denies"},
+    ]
+    assert load(statement(kind="denial", claims=claims))["kind"] == "denial"
+
+
+@pytest.mark.parametrize("kind", ["report", "assessment", "corroboration"])
+def test_other_kinds_may_deny_some_claims(kind):
+    claims = [{"claim": "operator-was-warned", "stance": "denies"}, *MIXED[:1]]
+    loaded = load(statement(kind=kind, claims=claims))
+    assert [c["stance"] for c in loaded["claims"]] == ["denies", "supports"]
 
 
 @pytest.mark.parametrize("kind", ["comment", "retraction"])

@@ -216,7 +216,15 @@ def test_undetermined_statement_is_listed_apart_and_not_counted():
         denies("s2", "coastguard", stated_at="2021-03"),
     ]
     result = state(statements, as_of="2021-03-10")
-    assert claim(result)["status"] == "uncontested"
+    # Uncontested if s2 was not yet made, contested if it was: undetermined.
+    assert claim(result)["status"] == "undetermined"
+    assert claim(result)["pending"] == {
+        "if_none": "uncontested",
+        "if_all": "contested",
+        "statements": ["s2"],
+    }
+    assert [e["statement"] for e in claim(result)["supporters"]] == ["s1"]
+    assert claim(result)["deniers"] == []
     assert [e["statement"] for e in result["statements"]] == ["s1"]
     assert [e["statement"] for e in result["undetermined"]] == ["s2"]
     assert result["counts"]["statements"] == 1
@@ -228,7 +236,11 @@ def test_undetermined_retraction_does_not_yet_retract():
         supports("s1", "owner", stated_at="2021-03-02"),
         retraction("r1", "owner", "s1", stated_at="2021-03"),
     ]
-    assert status(statements, as_of="2021-03-10") == "uncontested"
+    row = claim(state(statements, as_of="2021-03-10"))
+    assert row["status"] == "undetermined"
+    assert row["pending"]["if_none"] == "uncontested"
+    assert row["pending"]["if_all"] == "retracted"
+    assert row["pending"]["statements"] == ["r1"]
     assert status(statements, as_of="2021-03-31") == "retracted"
 
 
