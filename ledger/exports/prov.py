@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -85,6 +86,13 @@ class _Builder:
                 key = PROV_LABEL if name == "label" else self.ledger(name)
                 attrs[key] = value
         return attrs
+
+    def _associate(self, activity: Any, agent: Any, role: str) -> None:
+        # Every association carries its role: prov's RDF reader keeps only the
+        # qualified associations of an activity that has one.
+        self.doc.wasAssociatedWith(
+            activity, agent, other_attributes={PROV_ROLE: self.ledger(role)}
+        )
 
     # -- agents -----------------------------------------------------------------
 
@@ -165,7 +173,7 @@ class _Builder:
             end,
             self._attrs("Stating", {"label": f"{s['kind']} by {s['speaker']}"}),
         )
-        self.doc.wasAssociatedWith(stating, speaker)
+        self._associate(stating, speaker, "speaker")
         self.doc.wasGeneratedBy(node, stating)
         self.doc.wasAttributedTo(node, speaker)
         for target in s.get("attribution", {}).get("actors", []):
@@ -186,9 +194,7 @@ class _Builder:
             document = hop.get("document")
             if hop["relation"] == "contributed" and not document and i > 1:
                 # A contributor works on the previous hop's report.
-                self.doc.wasAssociatedWith(
-                    activity, agent, other_attributes={PROV_ROLE: "contributed"}
-                )
+                self._associate(activity, agent, "contributed")
                 continue
             start, end = _interval((document or {}).get("published_at"))
             activity = self.doc.activity(
@@ -203,7 +209,7 @@ class _Builder:
                     },
                 ),
             )
-            self.doc.wasAssociatedWith(activity, agent)
+            self._associate(activity, agent, hop["relation"])
             self.doc.used(activity, words)
             relayed = self.ns["statement"][f"{slug}.hop{i}"]
             self.doc.entity(relayed, self._attrs("Relayed", {"hop": i}))
@@ -238,7 +244,7 @@ class _Builder:
                     },
                 ),
             )
-            self.doc.wasAssociatedWith(activity, self.recorder(event["recorded_by"]))
+            self._associate(activity, self.recorder(event["recorded_by"]), "recorder")
             if event["type"] in ("Statement.Recorded", "Statement.Corrected"):
                 version += 1
                 new = self.ns["record"][f"{slug}.v{version}"]
@@ -304,5 +310,8 @@ def prov_document(found: Dossier) -> ProvDocument:
 
 def prov_text(found: Dossier, fmt: str) -> str:
     """The dossier in PROV-JSON, PROV-N or PROV-O (Turtle)."""
-    text = prov_document(found).serialize(**SERIALIZERS[fmt])
+    with warnings.catch_warnings():
+        # prov calls an rdflib API that rdflib 7.6 deprecates; nothing to act on.
+        warnings.filterwarnings("ignore", "Dataset.default_context", DeprecationWarning)
+        text = prov_document(found).serialize(**SERIALIZERS[fmt])
     return text if text.endswith("\n") else text + "\n"
