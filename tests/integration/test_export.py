@@ -140,3 +140,19 @@ def test_the_database_itself_is_never_written(tmp_path: Path) -> None:
     result = ledger.cli("export", "--output", str(ledger.path), "--force")
     assert result.exit_code == 1
     assert "one of the ledger's own files" in result.output
+
+
+def test_known_at_exports_what_the_ledger_held_then(tmp_path: Path) -> None:
+    original = _new(tmp_path, "original").holding(SEED)
+    before_changes = f"seq:{original.events_before}"
+    _changed(original)
+    exported = original.cli("export", "--known-at", before_changes)
+    assert exported.exit_code == 0, exported.output
+    types = {json.loads(line)["type"] for line in exported.output.splitlines()}
+    assert not types & {"correction", "withdrawal", "grade"}
+    copy = _new(tmp_path, "copy")
+    assert copy.cli("import", "-", input=exported.output).exit_code == 0
+    incident = incident_of(SEED)
+    then = original.cli("state", incident, "--known-at", before_changes, "--json")
+    now = copy.cli("state", incident, "--json")
+    assert json.loads(now.output)["claims"] == json.loads(then.output)["claims"]
