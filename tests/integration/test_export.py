@@ -156,3 +156,15 @@ def test_known_at_exports_what_the_ledger_held_then(tmp_path: Path) -> None:
     then = original.cli("state", incident, "--known-at", before_changes, "--json")
     now = copy.cli("state", incident, "--json")
     assert json.loads(now.output)["claims"] == json.loads(then.output)["claims"]
+
+
+def test_importing_the_export_into_its_own_ledger_records_nothing(
+    tmp_path: Path,
+) -> None:
+    original = _changed(_new(tmp_path, "original").holding(SEED))
+    events = original.count_events()
+    exported = original.cli("export")
+    again = original.cli("import", "-", "--json", input=exported.output)
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.output)["recorded"] == 0
+    assert original.count_events() == events
