@@ -163,8 +163,11 @@ class _Builder:
             k: s.get(k) for k in ("kind", "quote", "paraphrase", "hedging", "note")
         }
         values["statedAt"] = s["stated_at"]
+        values["demandAction"] = (s.get("demand") or {}).get("action")
         attrs = self._attrs("Statement", values)
         attrs[self.ledger("incident")] = incident
+        if s.get("demand"):
+            attrs[self.ledger("demandAddressee")] = self.actor(s["demand"]["addressee"])
         self.doc.entity(node, attrs)
         start, end = _interval(s["stated_at"])
         stating = self.doc.activity(
@@ -181,6 +184,12 @@ class _Builder:
                 node,
                 self.actor(target),
                 other_attributes={PROV_TYPE: self.ledger("heldResponsible")},
+            )
+        if s.get("responds_to"):
+            self.doc.influence(
+                node,
+                self.ns["statement"][s["responds_to"]],
+                other_attributes={PROV_TYPE: self.ledger("respondsTo")},
             )
         last = self.chain(s, node, stating)
         self.recording(s, last, events)

@@ -190,3 +190,29 @@ def test_whole_ledger_csv_and_prov_cover_every_incident(seed: ExampleLedger) -> 
         if str(r.identifier).startswith("incident:")
     )
     assert incidents == {incident_of(SEED), incident_of("fictional-seizure")}
+
+
+@pytest.mark.parametrize("fmt", list(READ_BACK))
+def test_prov_keeps_demands_and_their_answers(seed: ExampleLedger, fmt) -> None:
+    incident = incident_of(SEED)
+    doc = _read(_export(seed, incident, "--format", fmt), fmt)
+    statements = json.loads(seed.cli("history", incident, "--json").output)["events"]
+    answers = [
+        e["detail"]["data"]
+        for e in statements
+        if e["type"] == "Statement.Recorded" and e["detail"]["data"].get("responds_to")
+    ]
+    assert answers
+    influences = {
+        (str(r.args[0]), str(r.args[1])): {str(v) for v in r.get_attribute("prov:type")}
+        for r in doc.get_records(ProvInfluence)
+    }
+    for event in statements:
+        data = event["detail"].get("data", {})
+        if data.get("responds_to"):
+            pair = (f"statement:{event['subject']}", f"statement:{data['responds_to']}")
+            assert influences[pair] == {"ledger:respondsTo"}
+        if data.get("demand"):
+            record = doc.get_record(f"statement:{event['subject']}")[0]
+            addressee = {str(v) for v in record.get_attribute("ledger:demandAddressee")}
+            assert addressee == {f"actor:{data['demand']['addressee']}"}
