@@ -14,7 +14,7 @@ import pytest
 
 from ledger.schemas.lines import parse_line
 from tests.integration.export_support import snapshot
-from tests.support import ExampleLedger, incident_of
+from tests.support import ExampleLedger, incident_of, records_of
 
 SEED = "libya-drone"
 
@@ -168,3 +168,32 @@ def test_importing_the_export_into_its_own_ledger_records_nothing(
     assert again.exit_code == 0, again.output
     assert json.loads(again.output)["recorded"] == 0
     assert original.count_events() == events
+
+
+def test_a_correction_given_in_another_form_keeps_its_fingerprint(
+    tmp_path: Path,
+) -> None:
+    original = _new(tmp_path, "original").holding(SEED)
+    statement = "officials-report-drone-missing"
+    ((_, recorded),) = records_of(SEED, ids=[statement])
+    others = [r["id"] for _, r in records_of(SEED, types=("claim",))]
+    claims = [c["claim"] for c in recorded["claims"]]
+    claims += [next(c for c in others if c not in claims)]
+    raw = {
+        "type": "correction", "id": "cx-raw", "statement": statement,
+        "field": "claims", "value": [{"claim": c} for c in claims],
+        "reason": "Stances left to the kind's default.",
+    }  # fmt: skip
+    assert original.cli("import", "-", input=json.dumps(raw)).exit_code == 0
+    exported = original.cli("export")
+    written = next(
+        json.loads(line) for line in exported.output.splitlines() if "cx-raw" in line
+    )
+    assert written["value"] == [{"claim": c, "stance": "supports"} for c in claims]
+    copy = _new(tmp_path, "copy")
+    assert copy.cli("import", "-", input=exported.output).exit_code == 0
+    assert snapshot(copy.url) == snapshot(original.url)
+    for ledger, lines in ((original, exported.output), (copy, json.dumps(raw))):
+        again = ledger.cli("import", "-", "--json", input=lines)
+        assert again.exit_code == 0, again.output
+        assert json.loads(again.output)["recorded"] == 0
