@@ -85,6 +85,8 @@ def export_bytes(
         )
         return text.encode("utf-8")
     found = dossier(service, incident, known_at)
+    # Imported when asked: prov and rdflib take a while to load, and every
+    # command imports this module.
     if fmt == "csv":
         from ledger.exports.table import csv_text
 
