@@ -200,7 +200,10 @@ class Plan:
         change_id = record["id"]
         print_ = fingerprint(_body(record))
         if change_id in statement.changes:
-            if statement.changes[change_id] != print_:
+            if statement.changes[change_id] not in (
+                print_,
+                self._normal(statement, record),
+            ):
                 raise RecordConflict(
                     "id",
                     f"change {change_id} is already recorded with different content",
@@ -231,6 +234,26 @@ class Plan:
                 line,
             )
 
+    def _normal(self, statement: Statement, record: dict[str, Any]) -> str | None:
+        """A correction's fingerprint with its value as the ledger holds it.
+
+        That is the fingerprint a correction is recorded with (an export writes
+        the value so); one recorded by an earlier version kept the value's
+        fingerprint as given. Other changes: None.
+        """
+        if record["type"] != "correction":
+            return None
+        try:
+            value = self._corrected(statement, record).get(record["field"])
+        except RecordError:
+            return None
+        return fingerprint({**_body(record), "value": value})
+
+    def _corrected(self, statement: Statement, record: dict[str, Any]):
+        proposed = {**statement.data, record["field"]: record.get("value")}
+        proposed = {k: v for k, v in proposed.items() if v is not None}
+        return self.validate_statement(proposed)
+
     def _apply_change(self, line, statement: Statement, record, print_) -> None:
         common = {
             "change_id": record["id"],
@@ -249,15 +272,13 @@ class Plan:
             )
             return
         name = record["field"]
-        proposed = {**statement.data, name: record.get("value")}
-        proposed = {k: v for k, v in proposed.items() if v is not None}
         try:
-            corrected = self.validate_statement(proposed)
+            corrected = self._corrected(statement, record)
         except RecordError as error:
             raise RecordError(f"value ({error.field})", error.message, line) from None
-        statement.correct(
-            field=name, value=corrected.get(name), reason=record["reason"], **common
-        )
+        value = corrected.get(name)
+        common["fingerprint"] = fingerprint({**_body(record), "value": value})
+        statement.correct(field=name, value=value, reason=record["reason"], **common)
         self.checks.append(
             (line, statement.slug, {**corrected, "incident": statement.incident})
         )

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.application.audits import Audits
+from ledger.application.exports import Exports
 from ledger.application.reads import Reads
 from ledger.bootstrap import Ledger
 from ledger.errors import BadInput, LocatedError, Problem
@@ -62,8 +63,9 @@ class WriteResult:
         return sum(self.new.values())
 
 
-class LedgerService(Reads, Audits):
-    """Record, correct, withdraw, grade and import; query state, history, lists."""
+class LedgerService(Reads, Audits, Exports):
+    """Record, correct, withdraw, grade and import; query state, history, lists;
+    export."""
 
     def __init__(self, ledger: Ledger, key: str | None = None):
         self.ledger = ledger

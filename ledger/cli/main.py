@@ -24,6 +24,7 @@ from ledger.cli.common import (
     url_of,
 )
 from ledger.cli.demo import run_demo
+from ledger.cli.export import export_command
 from ledger.cli.integrity import COMMANDS, private_key_option
 from ledger.cli.listings import LISTING_COMMANDS
 from ledger.cli.queries import QUERY_COMMANDS
@@ -351,5 +352,12 @@ def demo_command(db: str | None, example: str | None) -> None:
     run_demo(db, Path(example) if example else None)
 
 
-for _command in (*QUERY_COMMANDS, *LISTING_COMMANDS, *COMMANDS, users, serve_command):
+for _command in (
+    *QUERY_COMMANDS,
+    *LISTING_COMMANDS,
+    *COMMANDS,
+    export_command,
+    users,
+    serve_command,
+):
     main.add_command(_command)

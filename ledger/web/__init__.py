@@ -15,7 +15,7 @@ from flask_smorest import Api
 from ledger.application.accounts import Accounts
 from ledger.application.service import LedgerService
 from ledger.bootstrap import Ledger
-from ledger.web import meta, pages, problems, proofs, reads, users, writes
+from ledger.web import exports, meta, pages, problems, proofs, reads, users, writes
 from ledger.web.auth import SCHEME, Refusal
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
@@ -82,6 +82,7 @@ def create_app(
     api.register_blueprint(users.blp)
     api.register_blueprint(reads.blp)
     api.register_blueprint(proofs.blp)
+    api.register_blueprint(exports.blp)
     writes.register(api)
     pages.install(app)
     return app
