@@ -40,7 +40,7 @@ def sign_in(driver, server: Server, role: str) -> None:
     driver.get(server.url + "/sign-out")
     driver.get(server.url + "/sign-in")
     driver.find_element(By.ID, "token").send_keys(server.tokens[role])
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    follow(driver, By.CSS_SELECTOR, "form button[type=submit]")
     assert driver.find_element(By.CSS_SELECTOR, ".who strong").text == (
         f"browser-{role}"
     )
@@ -49,6 +49,16 @@ def sign_in(driver, server: Server, role: str) -> None:
 def links_to(driver, scope: str, statement: str) -> int:
     selector = f'{scope} a[href="/statements/{statement}"]'
     return len(driver.find_elements(By.CSS_SELECTOR, selector))
+
+
+def follow(driver, by: str, what: str) -> None:
+    """Click a link or a submit button and wait until the next page has loaded."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(by, what).click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
 
 
 def arrives_at(driver, path: str, timeout: float = 30) -> None:
@@ -64,7 +74,7 @@ def set_as_of(driver, value: str) -> None:
     field = driver.find_element(By.ID, "as_of")
     field.clear()
     field.send_keys(value)
-    driver.find_element(By.CSS_SELECTOR, "form.moments button").click()
+    follow(driver, By.CSS_SELECTOR, "form.moments button")
 
 
 def test_moving_through_stated_time_and_following_a_claim(
@@ -72,7 +82,7 @@ def test_moving_through_stated_time_and_following_a_claim(
 ):
     sign_in(browser, server, "reader")
     browser.get(server.url + "/incidents")
-    browser.find_element(By.CSS_SELECTOR, f'a[href="/incidents/{SEED}"]').click()
+    follow(browser, By.CSS_SELECTOR, f'a[href="/incidents/{SEED}"]')
     assert links_to(browser, ".board", DECEMBER) > 0
     set_as_of(browser, "2019-11-30")
     assert "as_of=2019-11-30" in browser.current_url  # a link reproduces the view
@@ -88,8 +98,8 @@ def test_moving_through_stated_time_and_following_a_claim(
     timeline = browser.find_element(By.CSS_SELECTOR, "figure.timeline")
     timeline.screenshot(str(screenshots / "timeline-as-of-2019-12-10.png"))
     set_as_of(browser, "")
-    browser.find_element(By.CSS_SELECTOR, f'.board a[href="/claims/{CLAIM}"]').click()
-    browser.find_element(By.CSS_SELECTOR, f'a[href="/statements/{DECEMBER}"]').click()
+    follow(browser, By.CSS_SELECTOR, f'.board a[href="/claims/{CLAIM}"]')
+    follow(browser, By.CSS_SELECTOR, f'a[href="/statements/{DECEMBER}"]')
     chain = browser.find_element(By.CSS_SELECTOR, "figure.chain svg")
     assert chain.find_elements(By.CSS_SELECTOR, "rect.document")
     names = browser.find_element(By.CSS_SELECTOR, "ol.chain-list").text
@@ -104,14 +114,14 @@ def test_a_recorder_records_a_statement_through_the_form(
 ):
     sign_in(browser, server, "recorder")
     browser.get(f"{server.url}/incidents/{SEED}")
-    browser.find_element(By.LINK_TEXT, "Record a statement").click()
+    follow(browser, By.LINK_TEXT, "Record a statement")
     browser.find_element(By.ID, "id").send_keys("recorded-in-chromium")
     browser.find_element(By.ID, "speaker").send_keys("Russia")
     Select(browser.find_element(By.ID, "kind")).select_by_visible_text("denial")
     Select(browser.find_element(By.ID, "claim")).select_by_value(CLAIM)
     browser.find_element(By.ID, "stated_at").send_keys("2019-13-45")
     browser.find_element(By.ID, "quote").send_keys("We did not.")
-    browser.find_element(By.CSS_SELECTOR, "form.form button").click()
+    follow(browser, By.CSS_SELECTOR, "form.form button")
     problem = browser.find_element(By.ID, "stated_at-problem")
     assert "2019-13-45" in problem.text
     field = browser.find_element(By.ID, "stated_at")
@@ -119,7 +129,7 @@ def test_a_recorder_records_a_statement_through_the_form(
     browser.save_screenshot(str(screenshots / "record-bad-date.png"))
     field.clear()
     field.send_keys("2020-01-05")
-    browser.find_element(By.CSS_SELECTOR, "form.form button").click()
+    follow(browser, By.CSS_SELECTOR, "form.form button")
     arrives_at(browser, "/statements/recorded-in-chromium")
     browser.get(f"{server.url}/incidents/{SEED}")
     assert links_to(browser, "figure.timeline svg", "recorded-in-chromium") == 1
