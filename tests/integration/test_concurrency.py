@@ -1,7 +1,7 @@
 """Concurrent writers in real processes: nothing acknowledged is lost or doubled.
 
 The counts come from the environment: LEDGER_TEST_WRITERS (default 8) processes
-each record LEDGER_TEST_STATEMENTS_PER_WRITER (default 250) statements, one per
+each record LEDGER_TEST_STATEMENTS_PER_WRITER (default 150) statements, one per
 write, half to one shared incident and half to their own. Run with ``-s`` to
 see the figures (wall time, statements/s, retries).
 """
@@ -34,7 +34,7 @@ from tests.support import ROOT, ExampleLedger
 from tests.tools import writer as w
 
 WRITERS = int(os.environ.get("LEDGER_TEST_WRITERS", "8"))
-PER_WRITER = int(os.environ.get("LEDGER_TEST_STATEMENTS_PER_WRITER", "250"))
+PER_WRITER = int(os.environ.get("LEDGER_TEST_STATEMENTS_PER_WRITER", "150"))
 SHARED = "ferry-grounding"
 START_TIMEOUT = 120
 RUN_TIMEOUT = 600
