@@ -29,7 +29,7 @@ from ledger.projections.projection import LedgerProjection
 from ledger.projections.queries import ReadModel
 from ledger.projections.view import ProjectedElsewhere, ReadModelView
 from ledger.resources import alembic_ini, migrations
-from ledger.schemas.validation import validate_statement_body
+from ledger.schemas.validation import validate_body
 
 WRITE_ATTEMPTS = 5
 PROJECT_BATCH = 2000
@@ -95,7 +95,7 @@ class Ledger:
         self.app = LedgerApplication(
             event_store_env(url),
             catalogue=self.read,
-            validate_statement=validate_statement_body,
+            validate=validate_body,
         )
         self.projection = LedgerProjection(self.view)
         self._projecting = threading.Lock()

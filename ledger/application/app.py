@@ -23,7 +23,7 @@ class LedgerApplication(Application):
         env: dict[str, str] | None = None,
         *,
         catalogue: Catalogue | None = None,
-        validate_statement: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        validate: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None,
     ):
         super().__init__(env)
         # psycopg's pipeline mode, which the library's PostgreSQL recorder uses,
@@ -32,7 +32,7 @@ class LedgerApplication(Application):
         # PostgreSQL a large write is saved 5,000 aggregates at a time.
         self.save_chunk = 5_000 if isinstance(self.factory, PostgresFactory) else 0
         self.catalogue = catalogue
-        self.validate_statement = validate_statement
+        self.validate = validate
 
     def write(
         self,
@@ -42,17 +42,18 @@ class LedgerApplication(Application):
     ) -> tuple[ImportResult, list[Recording]]:
         """Record validated records in one transaction, or nothing if any is refused.
 
-        ``expected`` maps statement ids to the version their changes were
-        written against; a statement at another version refuses the write.
+        ``expected`` maps records (``statement:ID``, ``actor:ID``...) to the
+        version their changes were written against; a record at another version
+        refuses the write.
 
         Returns what was recorded, and the recordings (events with their sequence
         numbers) so that the caller can project them without reading them back.
         """
-        assert self.catalogue is not None and self.validate_statement is not None
+        assert self.catalogue is not None and self.validate is not None
         plan = Plan(
             catalogue=self.catalogue,
-            load_statement=self.find_statement,
-            validate_statement=self.validate_statement,
+            load=self.find,
+            validate=self.validate,
             recorded_by=recorded_by,
             expected=expected,
         )
@@ -64,12 +65,16 @@ class LedgerApplication(Application):
             recordings += self.save(*aggregates[i : i + step])
         return result, recordings
 
-    def find_statement(self, slug: str) -> Statement | None:
-        """The statement aggregate with this slug, or None."""
+    def find(self, kind: str, slug: str) -> Any:
+        """The incident, actor, claim or statement aggregate with this slug, or None."""
         try:
-            return self.repository.get(stream_id("statement", slug))
+            return self.repository.get(stream_id(kind, slug))
         except AggregateNotFoundError:
             return None
+
+    def find_statement(self, slug: str) -> Statement | None:
+        """The statement aggregate with this slug, or None."""
+        return self.find("statement", slug)
 
     def max_sequence(self) -> int:
         """The ledger's latest sequence number (0 when empty)."""

@@ -62,6 +62,18 @@ def _change(event: dict[str, Any]) -> dict[str, Any]:
     return line
 
 
+def _profile_change(event: dict[str, Any]) -> dict[str, Any]:
+    detail = event["detail"]
+    return {
+        "type": "correction",
+        "id": detail["change_id"],
+        event["type"].split(".")[0].lower(): event["subject"],
+        "field": detail["field"],
+        "value": detail["after"],
+        "reason": detail["reason"],
+    }
+
+
 # Each event type the history holds, and the import line that records it again.
 LINE_OF = {
     "Incident.Opened": _incident,
@@ -71,6 +83,9 @@ LINE_OF = {
     "Statement.Corrected": _change,
     "Statement.Withdrawn": _change,
     "Statement.Graded": _change,
+    "Incident.Corrected": _profile_change,
+    "Actor.Corrected": _profile_change,
+    "Claim.Corrected": _profile_change,
 }
 
 
@@ -91,8 +106,11 @@ def line_of(event: dict[str, Any]) -> dict[str, Any] | None:
 def actors_named(line: dict[str, Any]) -> set[str]:
     """The actors an import line names (its affiliation, speaker, agents...)."""
     if line["type"] == "correction":
+        kind = "actor" if line.get("actor") else "statement"
         data = {"incident": "", "speaker": "", line["field"]: line.get("value")}
-        found = References._references("statement", data)
+        found = References._references(kind, data)
+        if kind == "actor":
+            return {line["actor"]} | {slug for _, _, slug in found if slug}
         return {slug for kind, _, slug in found if kind == "actor" and slug}
     if line["type"] not in ("actor", "statement"):
         return set()
@@ -146,14 +164,27 @@ class Exports:
         yield from (line for line in lines if line is not None)
 
     def _actors(self, wanted: set[str], known: KnownAt) -> list[dict[str, Any]]:
-        """The actors wanted and those they belong to, in the order registered."""
-        actors = [_actor(e) for e in self._events(None, known, "Actor.Registered")]
-        by_id = {a["id"]: a for a in actors}
+        """The actors wanted and those they belong to or were merged into, with
+        their corrections, in ledger order."""
+        events = [
+            *self._events(None, known, "Actor.Registered"),
+            *self._events(None, known, "Actor.Corrected"),
+        ]
+        events.sort(key=lambda e: e["seq"])
+        lines = [line_of(e) for e in events]
+        named: dict[str, set[str]] = {}
+        for line in lines:
+            assert line is not None
+            slug = line.get("actor") or line["id"]
+            named.setdefault(slug, set()).update(actors_named(line) - {slug})
         todo = list(wanted)
         while todo:
-            slug = todo.pop()
-            affiliation = by_id.get(slug, {}).get("affiliation")
-            if affiliation and affiliation not in wanted:
-                wanted.add(affiliation)
-                todo.append(affiliation)
-        return [a for a in actors if a["id"] in wanted]
+            for other in named.get(todo.pop(), ()):
+                if other not in wanted:
+                    wanted.add(other)
+                    todo.append(other)
+        return [
+            line
+            for line in lines
+            if line is not None and (line.get("actor") or line["id"]) in wanted
+        ]

@@ -7,22 +7,31 @@ claims and statements that exist neither in the ledger nor in the same input.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ledger.application.changes import ChangePlanning, _body, _held
 from ledger.application.problems import refusal
-from ledger.application.references import References, retraction_cycles
+from ledger.application.references import (
+    References,
+    merge_cycles,
+    retraction_cycles,
+)
 from ledger.application.refusals import (
     RecordConflict,
     RecordError,
-    RecordRefused,
     StatementMissing,
-    VersionMismatch,
 )
 from ledger.domain.canonical import fingerprint
-from ledger.domain.model import Actor, Claim, Incident, LedgerRuleError, Statement
+from ledger.domain.model import (
+    Actor,
+    Claim,
+    Incident,
+    Statement,
+)
 
 
 class Catalogue(Protocol):
@@ -52,28 +61,24 @@ class ImportResult:
         return sum(self.new.values())
 
 
-def _body(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if k not in ("type", "id")}
-
-
-class Plan:
+class Plan(ChangePlanning):
     """The aggregates one write will save, built record by record."""
 
     def __init__(
         self,
         *,
         catalogue: Catalogue,
-        load_statement: Callable[[str], Statement | None],
-        validate_statement: Callable[[dict[str, Any]], dict[str, Any]],
+        load: Callable[[str, str], Any],
+        validate: Callable[[str, dict[str, Any]], dict[str, Any]],
         recorded_by: str,
         expected: dict[str, int] | None = None,
     ):
         self.catalogue = catalogue
-        # The version each statement must be at (its aggregate's), if given.
+        # The version each record ("kind:slug") must be at, if given.
         self.expected = expected or {}
         self.loaded: dict[str, int] = {}
-        self.load_statement = load_statement
-        self.validate_statement = validate_statement
+        self.load = load
+        self.validate = validate
         self.recorded_by = recorded_by
         self.result = ImportResult()
         self.aggregates: dict[str, Any] = {}
@@ -81,8 +86,9 @@ class Plan:
             dict
         )
         self.seen: dict[tuple[str, str], tuple[int | None, str]] = {}
-        self.statements: dict[str, Statement] = {}
+        # Statements and actors as corrections leave them: their references.
         self.checks: list[tuple[int | None, str, dict[str, Any]]] = []
+        self.actor_checks: list[tuple[int | None, str, dict[str, Any]]] = []
         self.problems: list[RecordError] = []
 
     def add_all(self, records: list[tuple[int | None, dict[str, Any]]]) -> ImportResult:
@@ -135,12 +141,7 @@ class Plan:
         recorded = known[kind].get(slug)
         if recorded is not None:
             if recorded != print_:
-                raise RecordConflict(
-                    "id",
-                    f"{kind} {slug} is already recorded with different content; "
-                    "record a correction instead",
-                    line,
-                )
+                self._differs(kind, slug, _body(record), line)
             self.result.unchanged[kind] += 1
             return
         self.new[kind][slug] = (line, record)
@@ -173,115 +174,61 @@ class Plan:
                 recorded_by=self.recorded_by,
             )
         incident = body.pop("incident")
-        statement = Statement(
+        return Statement(
             slug=slug,
             incident=incident,
             data=body,
             fingerprint=print_,
             recorded_by=self.recorded_by,
         )
-        self.statements[slug] = statement
-        return statement
+
+    def _differs(self, kind: str, slug: str, body: dict[str, Any], line) -> None:
+        """An id recorded with other content: the same as the record now reads
+        (its corrections applied) is no change; else the fields that differ, and
+        the correction that would change them, are named."""
+        now = self._record(kind, slug, line)
+        held = (
+            {"incident": now.incident, **now.data}
+            if kind == "statement"
+            else _held(now)
+        )
+        if kind != "statement" and held == body:
+            return
+        fields = sorted(
+            k for k in held.keys() | body.keys() if held.get(k) != body.get(k)
+        )
+        example = {
+            "type": "correction",
+            "id": "…",
+            kind: slug,
+            "field": fields[0] if fields else "…",
+            "value": body.get(fields[0]) if fields else "…",
+            "reason": "…",
+        }
+        raise RecordConflict(
+            "id",
+            f"{kind} {slug} is already recorded with different content "
+            f"({', '.join(fields)}); to change it, record a correction with a "
+            "reason, as "
+            f"{json.dumps(example, ensure_ascii=False)}",
+            line,
+        )
+
+    def _record(self, kind: str, slug: str, line: int | None) -> Any:
+        """The aggregate of a record, from this write or the ledger."""
+        key = f"{kind}:{slug}"
+        found = self.aggregates.get(key)
+        if found is None:
+            found = self.load(kind, slug)
+            if found is None:
+                message = f"no {kind} {slug} is recorded"
+                raise StatementMissing(kind, message, line)
+            self.loaded[key] = found.version
+            self.aggregates[key] = found
+        return found
 
     def _statement(self, slug: str, line: int | None) -> Statement:
-        statement = self.statements.get(slug)
-        if statement is None:
-            statement = self.load_statement(slug)
-            if statement is None:
-                message = f"no statement {slug} is recorded"
-                raise StatementMissing("statement", message, line)
-            self.loaded[slug] = statement.version
-        self.statements[slug] = statement
-        self.aggregates[f"statement:{slug}"] = statement
-        return statement
-
-    def _add_change(self, line: int | None, record: dict[str, Any]) -> None:
-        statement = self._statement(record["statement"], line)
-        change_id = record["id"]
-        print_ = fingerprint(_body(record))
-        if change_id in statement.changes:
-            if statement.changes[change_id] not in (
-                print_,
-                self._normal(statement, record),
-            ):
-                raise RecordConflict(
-                    "id",
-                    f"change {change_id} is already recorded with different content",
-                    line,
-                )
-            self.result.unchanged[record["type"]] += 1
-            return
-        self._check_version(statement.slug, line)
-        try:
-            self._apply_change(line, statement, record, print_)
-        except LedgerRuleError as error:
-            raise RecordRefused(record["type"], str(error), line) from None
-        self.result.new[record["type"]] += 1
-
-    def _check_version(self, slug: str, line: int | None) -> None:
-        """A change written against a version the statement has left is refused.
-
-        A change already recorded (the same write repeated) is checked before,
-        so repeating it stays a no-op.
-        """
-        wanted = self.expected.get(slug)
-        found = self.loaded.get(slug)
-        if wanted is not None and found is not None and wanted != found:
-            raise VersionMismatch(
-                "expected_version",
-                f"statement {slug} is at version {found}, not {wanted}: "
-                "it changed in the meantime",
-                line,
-            )
-
-    def _normal(self, statement: Statement, record: dict[str, Any]) -> str | None:
-        """A correction's fingerprint with its value as the ledger holds it.
-
-        That is the fingerprint a correction is recorded with (an export writes
-        the value so); one recorded by an earlier version kept the value's
-        fingerprint as given. Other changes: None.
-        """
-        if record["type"] != "correction":
-            return None
-        try:
-            value = self._corrected(statement, record).get(record["field"])
-        except RecordError:
-            return None
-        return fingerprint({**_body(record), "value": value})
-
-    def _corrected(self, statement: Statement, record: dict[str, Any]):
-        proposed = {**statement.data, record["field"]: record.get("value")}
-        proposed = {k: v for k, v in proposed.items() if v is not None}
-        return self.validate_statement(proposed)
-
-    def _apply_change(self, line, statement: Statement, record, print_) -> None:
-        common = {
-            "change_id": record["id"],
-            "fingerprint": print_,
-            "recorded_by": self.recorded_by,
-        }
-        if record["type"] == "withdrawal":
-            statement.withdraw(reason=record["reason"], **common)
-            return
-        if record["type"] == "grade":
-            statement.grade(
-                reliability=record.get("reliability"),
-                credibility=record.get("credibility"),
-                reason=record.get("reason", ""),
-                **common,
-            )
-            return
-        name = record["field"]
-        try:
-            corrected = self._corrected(statement, record)
-        except RecordError as error:
-            raise RecordError(f"value ({error.field})", error.message, line) from None
-        value = corrected.get(name)
-        common["fingerprint"] = fingerprint({**_body(record), "value": value})
-        statement.correct(field=name, value=value, reason=record["reason"], **common)
-        self.checks.append(
-            (line, statement.slug, {**corrected, "incident": statement.incident})
-        )
+        return self._record("statement", slug, line)
 
     def _check_references(self) -> None:
         refs = References(self)
@@ -290,4 +237,7 @@ class Plan:
                 self.problems += refs.problems(kind, line, slug, record)
         for line, slug, data in self.checks:
             self.problems += refs.problems("statement", line, slug, data)
+        for line, slug, data in self.actor_checks:
+            self.problems += refs.problems("actor", line, slug, data)
         self.problems += retraction_cycles(self)
+        self.problems += merge_cycles(self)

@@ -24,9 +24,11 @@ class Reads:
 
     # -- actors ---------------------------------------------------------------------
 
-    def resolve_actor(self, ref: str, field_name: str = "actor") -> str:
-        """The id of the one actor with this id, name or alias."""
-        found = self.read.resolve_actor(ref)
+    def resolve_actor(
+        self, ref: str, field_name: str = "actor", known: KnownAt | None = None
+    ) -> str:
+        """The id of the one actor with this id, name or alias (as known then)."""
+        found = self.read.resolve_actor(ref, known or KnownAt())
         if len(found) == 1:
             return found[0]
         if not found:
@@ -158,7 +160,7 @@ class Reads:
         if incident is not None:
             self.read.incident(incident, known)
         if speaker is not None:
-            speaker = self.resolve_actor(speaker, "speaker")
+            speaker = self.resolve_actor(speaker, "speaker", known)
         return listing.statements(
             self.read,
             known,

@@ -6,11 +6,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from ledger.application.refusals import RecordError
-
-
-def a(word: str) -> str:
-    """``a report``, ``an assessment``."""
-    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+from ledger.domain.text import a_or_an as a
 
 if TYPE_CHECKING:
     from ledger.application.planning import Plan
@@ -29,6 +25,9 @@ class References:
         for _, _, data in plan.checks:
             for ref_kind, _, slug in self._references("statement", data):
                 wanted[ref_kind].add(slug)
+        for _, _, data in plan.actor_checks:
+            for ref_kind, _, slug in self._references("actor", data):
+                wanted[ref_kind].add(slug)
         cat = plan.catalogue
         self.known = {
             k: set(cat.fingerprints(k, wanted[k])) for k in ("incident", "actor")
@@ -40,8 +39,9 @@ class References:
     @staticmethod
     def _references(kind: str, record: dict[str, Any]):
         if kind == "actor":
-            if record.get("affiliation"):
-                yield "actor", "affiliation", record["affiliation"]
+            for name in ("affiliation", "same_as"):
+                if record.get(name):
+                    yield "actor", name, record[name]
             return
         yield "incident", "incident", record["incident"]
         if kind == "claim":
@@ -79,6 +79,10 @@ class References:
                     self._check_claim(line, field_name, ref, record["incident"])
                 elif ref_kind == "statement":
                     self._check_statement(line, field_name, ref, slug, record)
+                elif field_name == "same_as" and ref == slug:
+                    raise RecordError(
+                        field_name, "an actor is already one with itself", line
+                    )
                 elif not self._exists(ref_kind, ref):
                     raise RecordError(
                         field_name, f"no {ref_kind} {ref} is recorded", line
@@ -155,5 +159,34 @@ def retraction_cycles(plan: Plan) -> list[RecordError]:
 def _retracts(plan: Plan, slug: str) -> str | None:
     try:
         return plan._statement(slug, None).data.get("retracts")
+    except RecordError:
+        return None
+
+
+def merge_cycles(plan: Plan) -> list[RecordError]:
+    """Actors merged (``same_as``) in a ring: a is b, b is a. Followed from each
+    actor a correction of this write merges."""
+    problems = []
+    for line, start, _ in plan.actor_checks:
+        path, node = {start: None}, _same_as(plan, start)
+        while node is not None and node not in path:
+            path[node] = None
+            node = _same_as(plan, node)
+        if node != start or len(path) == 1:
+            continue
+        chain = " -> ".join([*path, start])
+        problems.append(
+            RecordError(
+                "value (same_as)",
+                f"actors merged in a ring: {chain}; merge them all into one of them",
+                line,
+            )
+        )
+    return problems
+
+
+def _same_as(plan: Plan, slug: str) -> str | None:
+    try:
+        return plan._record("actor", slug, None).profile.get("same_as")
     except RecordError:
         return None

@@ -36,10 +36,18 @@ from ledger.schemas.inputs import (
     GradeInput,
     StatementInput,
     WithdrawalInput,
+    corrected_kind,
 )
-from ledger.schemas.lines import InputError, load_with, parse_line
+from ledger.schemas.lines import InputError, load_with, parse_line, validate
 
 Records = list[tuple[int | None, dict[str, Any]]]
+
+# Corrected fields that name an actor, which may be given by name or alias.
+_ACTOR_FIELDS = {
+    ("statement", "speaker"),
+    ("actor", "affiliation"),
+    ("actor", "same_as"),
+}
 
 
 def new_id(prefix: str) -> str:
@@ -137,7 +145,9 @@ class LedgerService(Reads, Audits, Exports):
     ) -> WriteResult:
         versions = None
         if expected is not None:
-            versions = {record["statement"]: expected}
+            kind = corrected_kind(record) if record["type"] == "correction" else None
+            kind = kind or "statement"
+            versions = {f"{kind}:{record[kind]}": expected}
         result = self.write([(None, record)], recorded_by, expected=versions)
         result.ids = [record["id"]]
         return result
@@ -155,28 +165,56 @@ class LedgerService(Reads, Audits, Exports):
 
     def correct(
         self,
-        statement: str,
+        subject: str,
         field_name: str,
         value: Any,
         reason: str,
         recorded_by: str,
         *,
+        kind: str = "statement",
         change_id: str | None = None,
         expected_version: int | None = None,
     ) -> WriteResult:
-        """Correct one field of a statement; a new speaker by id, name or alias."""
-        if field_name == "speaker" and isinstance(value, str):
-            value = self.resolve_actor(value, "speaker")
+        """Correct one field of a statement (or of an incident, actor or claim:
+        ``kind``); a new speaker, affiliation or ``same_as`` by id, name or alias."""
+        if isinstance(value, str) and value and (kind, field_name) in _ACTOR_FIELDS:
+            value = self.resolve_actor(value, field_name)
         data = {
             "type": "correction",
             "id": change_id or new_id("cx"),
-            "statement": statement,
+            kind: subject,
             "field": field_name,
             "value": value,
             "reason": reason,
         }
-        record = load_with(CorrectionInput, data)
+        record, problems = validate(CorrectionInput, data)
+        if problems:  # every one, as an import line's would be
+            found = [Problem(*p) for p in problems]
+            raise BadInput(f"{found[0].field}: {found[0].message}", found)
+        assert record is not None
         return self._write_one(record, recorded_by, expected_version)
+
+    def merge(
+        self,
+        actor: str,
+        into: str,
+        reason: str,
+        recorded_by: str,
+        *,
+        change_id: str | None = None,
+    ) -> WriteResult:
+        """Record that ``actor`` is the same person or body as ``into`` (each by
+        id, name or alias): state and provenance show them as one from then on;
+        the history keeps both ids."""
+        return self.correct(
+            self.resolve_actor(actor, "actor"),
+            "same_as",
+            into,
+            reason,
+            recorded_by,
+            kind="actor",
+            change_id=change_id,
+        )
 
     def withdraw(
         self,

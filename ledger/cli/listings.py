@@ -44,7 +44,10 @@ def _actors_table(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         where = ", ".join(x for x in (r.get("affiliation"), r.get("role")) if x)
         aliases = ", ".join(r.get("aliases", []))
-        table.add_row(r["id"], r["display_name"], r["kind"], aliases, where or "-")
+        name = r["display_name"]
+        if r.get("same_as"):
+            name += f" (same as {r['same_as']})"
+        table.add_row(r["id"], name, r["kind"], aliases, where or "-")
     console.print(table)
 
 

@@ -32,6 +32,7 @@ from ledger.cli.reading import read_records
 from ledger.cli.serve import serve_command
 from ledger.cli.translate import (
     correction_value,
+    profile_value,
     report,
     statement_from_flags,
     stdin_object,
@@ -40,7 +41,7 @@ from ledger.cli.users import users
 from ledger.domain.text import visible
 from ledger.domain.vocabulary import (
     ATTRIBUTION_MODES,
-    CORRECTABLE_FIELDS,
+    CORRECTABLE,
     HOP_RELATIONS,
     STANCES,
     STATEMENT_KINDS,
@@ -48,6 +49,7 @@ from ledger.domain.vocabulary import (
 from ledger.errors import BadInput
 from ledger.integrity.keys import key_id, load_public, public_path
 from ledger.integrity.service import Integrity, ensure_key
+from ledger.schemas.inputs import CORRECTED_KINDS
 
 
 @click.group(cls=LedgerGroup)
@@ -191,19 +193,31 @@ def record_command(db, recorded_by, as_json, **flags) -> None:  # type: ignore[n
 
 
 @main.command("correct")
-@click.argument("statement")
+@click.argument("record_id", metavar="ID")
+@click.option(
+    "--of",
+    "kind",
+    type=click.Choice(CORRECTED_KINDS),
+    default="statement",
+    show_default=True,
+    help="What ID names: a statement, or an incident, actor or claim.",
+)
 @click.option(
     "--field",
     "field_",
     required=True,
-    help=f"The field to correct: {', '.join(CORRECTABLE_FIELDS)}.",
+    help="The field to correct. A statement's: "
+    f"{', '.join(CORRECTABLE['statement'])}. An incident's: "
+    f"{', '.join(CORRECTABLE['incident'])}. An actor's: "
+    f"{', '.join(CORRECTABLE['actor'])}. A claim's: "
+    f"{', '.join(CORRECTABLE['claim'])}.",
 )
 @click.option(
     "--value",
     required=True,
-    help="The new value: text, or JSON for attribution, demand and provenance "
-    "(as in an import line). For claims, JSON or CLAIM[=STANCE],CLAIM[=STANCE]. "
-    "An empty value removes an optional field.",
+    help="The new value: text, or JSON for attribution, demand, provenance and "
+    "aliases (as in an import line). For claims, JSON or CLAIM[=STANCE],"
+    "CLAIM[=STANCE]. An empty value removes an optional field.",
 )
 @click.option("--reason", required=True, help="Why the correction is made.")
 @click.option("--id", "slug", help="Id of this correction (default: a new cx-… id).")
@@ -211,20 +225,50 @@ def record_command(db, recorded_by, as_json, **flags) -> None:  # type: ignore[n
 @recorder_option
 @json_option
 def correct_command(
-    statement, field_, value, reason, slug, db, recorded_by, as_json
+    record_id, kind, field_, value, reason, slug, db, recorded_by, as_json
 ) -> None:  # type: ignore[no-untyped-def]
-    """Record a correction of one field of a STATEMENT; the old value stays in the
-    history."""
+    """Record a correction of one field of a statement (or, with --of, of an
+    incident, actor or claim); the old value stays in the history, and state
+    as known before the correction shows it."""
+    given = (
+        correction_value(field_, value)
+        if kind == "statement"
+        else profile_value(field_, value)
+    )
     with open_service(db) as service:
         result = service.correct(
-            statement,
+            record_id,
             field_,
-            correction_value(field_, value),
+            given,
             reason,
             recorder(recorded_by),
+            kind=kind,
             change_id=slug,
         )
     report("correct", result, as_json)
+
+
+@main.command("merge")
+@click.argument("actor")
+@click.option(
+    "--into",
+    required=True,
+    help="The actor ACTOR was found to be (id, name or alias).",
+)
+@click.option("--reason", required=True, help="Why they are one person or body.")
+@click.option("--id", "slug", help="Id of this merge (default: a new cx-… id).")
+@db_option
+@recorder_option
+@json_option
+def merge_command(actor, into, reason, slug, db, recorded_by, as_json) -> None:  # type: ignore[no-untyped-def]
+    """Record that ACTOR is the same person or body as another: state and
+    provenance show them as one; the history keeps both ids. (A correction of
+    ACTOR's same_as; correct same_as to empty to undo it.)"""
+    with open_service(db) as service:
+        result = service.merge(
+            actor, into, reason, recorder(recorded_by), change_id=slug
+        )
+    report("merge", result, as_json)
 
 
 @main.command("withdraw")

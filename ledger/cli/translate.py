@@ -87,7 +87,18 @@ _JSON_EXAMPLES = {
     "attribution": """'{"actors": ["actor-id", "other-id"], "mode": "either"}'""",
     "demand": """'{"addressee": "actor-id", "action": "what is asked"}'""",
     "provenance": """'[{"relation": "told", "agent": "actor-id"}]'""",
+    "aliases": """'["GNA", "the unity government"]'""",
 }
+
+
+def profile_value(field: str, text: str) -> Any:
+    """``--value`` for a field of an incident, actor or claim: text; JSON for
+    an actor's aliases; true or false for ``anonymous``."""
+    if field == "anonymous" and text.strip().lower() in ("true", "false"):
+        return text.strip().lower() == "true"
+    if field != "aliases":
+        return text
+    return correction_value(field, text)
 
 
 def correction_value(field: str, text: str) -> Any:

@@ -6,11 +6,14 @@ replay, so they never read the clock or make ids.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.domain.profiles import corrected
+from ledger.domain.text import a_or_an
+from ledger.domain.vocabulary import PROFILE_CORRECTABLE
 from ledger.errors import Refused
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:ledger:incident-ledger")
@@ -25,49 +28,120 @@ class LedgerRuleError(Refused):
     """A command that the ledger's rules refuse."""
 
 
-class Incident(Aggregate):
+class Profiled(Aggregate):
+    """What incidents, actors and claims share: a slug, the profile they were
+    opened with, and corrections of one profile field at a time (an actor's
+    ``same_as`` among them: the merge of two records of one actor)."""
+
+    KIND: ClassVar[str] = ""
+    # The fields a correction may change; the rest (id, a claim's incident) never.
+    CORRECTABLE: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def create_id(cls, slug: str) -> UUID:  # type: ignore[override]
+        """Each is addressed by its kind and slug."""
+        return stream_id(cls.KIND, slug)
+
+    def _opened(
+        self, slug: str, profile: dict[str, Any], fingerprint: str, recorded_by: str
+    ) -> None:
+        self.slug = slug
+        self.profile = dict(profile)
+        self.fingerprint = fingerprint
+        self.recorded_by = recorded_by
+        self.changes: dict[str, str] = {}
+
+    @property
+    def of_incident(self) -> str | None:
+        """The incident this record belongs to (None for an actor)."""
+        return None
+
+    class Corrected(Aggregate.Event):
+        """One field of the profile corrected; the earlier value stays in the log."""
+
+        incident: str | None
+        subject: str
+        change_id: str
+        field: str
+        value: Any
+        previous: Any
+        reason: str
+        fingerprint: str
+        recorded_by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.profile = corrected(aggregate.profile, self.field, self.value)
+            aggregate.changes[self.change_id] = self.fingerprint
+
+    def correct(
+        self,
+        *,
+        change_id: str,
+        field: str,
+        value: Any,
+        reason: str,
+        fingerprint: str,
+        recorded_by: str,
+    ) -> None:
+        """Record a correction of one profile field."""
+        if change_id in self.changes:
+            raise LedgerRuleError(f"change {change_id} is already recorded")
+        if field not in self.CORRECTABLE:
+            raise LedgerRuleError(
+                f"{field}: {a_or_an(self.KIND)}'s {field} cannot be corrected; "
+                f"correct one of: {', '.join(self.CORRECTABLE)}"
+            )
+        if self.profile.get(field) == value:
+            raise LedgerRuleError(f"{field}: the {self.KIND} already has this value")
+        self.trigger_event(
+            self.Corrected,
+            incident=self.of_incident,
+            subject=self.slug,
+            change_id=change_id,
+            field=field,
+            value=value,
+            previous=self.profile.get(field),
+            reason=reason,
+            fingerprint=fingerprint,
+            recorded_by=recorded_by,
+        )
+
+
+class Incident(Profiled):
     """What happened: title, description, when and where."""
 
-    @staticmethod
-    def create_id(slug: str) -> UUID:  # type: ignore[override]
-        """Incidents are addressed by their slug."""
-        return stream_id("incident", slug)
+    KIND = "incident"
+    CORRECTABLE = PROFILE_CORRECTABLE["incident"]
 
     @event("Opened")
     def __init__(
         self, slug: str, profile: dict[str, Any], fingerprint: str, recorded_by: str
     ):
-        self.slug = slug
-        self.profile = profile
-        self.fingerprint = fingerprint
-        self.recorded_by = recorded_by
+        self._opened(slug, profile, fingerprint, recorded_by)
+
+    @property
+    def of_incident(self) -> str | None:
+        return self.slug
 
 
-class Actor(Aggregate):
+class Actor(Profiled):
     """A person, organisation, state, armed group or outlet; possibly anonymous."""
 
-    @staticmethod
-    def create_id(slug: str) -> UUID:  # type: ignore[override]
-        """Actors are addressed by their slug."""
-        return stream_id("actor", slug)
+    KIND = "actor"
+    CORRECTABLE = PROFILE_CORRECTABLE["actor"]
 
     @event("Registered")
     def __init__(
         self, slug: str, profile: dict[str, Any], fingerprint: str, recorded_by: str
     ):
-        self.slug = slug
-        self.profile = profile
-        self.fingerprint = fingerprint
-        self.recorded_by = recorded_by
+        self._opened(slug, profile, fingerprint, recorded_by)
 
 
-class Claim(Aggregate):
+class Claim(Profiled):
     """A proposition about an incident that speakers take sides on."""
 
-    @staticmethod
-    def create_id(slug: str) -> UUID:  # type: ignore[override]
-        """Claims are addressed by their slug."""
-        return stream_id("claim", slug)
+    KIND = "claim"
+    CORRECTABLE = PROFILE_CORRECTABLE["claim"]
 
     @event("Defined")
     def __init__(
@@ -78,20 +152,23 @@ class Claim(Aggregate):
         fingerprint: str,
         recorded_by: str,
     ):
-        self.slug = slug
+        self._opened(slug, profile, fingerprint, recorded_by)
         self.incident = incident
-        self.profile = profile
-        self.fingerprint = fingerprint
-        self.recorded_by = recorded_by
+
+    @property
+    def of_incident(self) -> str | None:
+        return self.incident
 
 
 class Statement(Aggregate):
     """One speech act by one speaker at one time, from one source."""
 
-    @staticmethod
-    def create_id(slug: str) -> UUID:  # type: ignore[override]
+    KIND = "statement"
+
+    @classmethod
+    def create_id(cls, slug: str) -> UUID:  # type: ignore[override]
         """Statements are addressed by their slug."""
-        return stream_id("statement", slug)
+        return stream_id(cls.KIND, slug)
 
     @event("Recorded")
     def __init__(

@@ -7,10 +7,11 @@ withdrawals marked) and an optional as-of date, and returns plain data.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ledger.domain.dates import PartialDate, classify
+from ledger.domain.profiles import as_one
 from ledger.domain.retractions import retractions as _retractions
 from ledger.domain.vocabulary import DEMAND_RESPONSES
 
@@ -210,8 +211,15 @@ def compute_state(
     statements: list[StatementFacts],
     names: dict[str, str],
     as_of: PartialDate | None = None,
+    same_as: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Claims with their sides and status, demands with status, and counts."""
+    """Claims with their sides and status, demands with status, and counts.
+
+    ``same_as`` maps merged actors to the actor they are one with: their
+    statements are shown as that actor's.
+    """
+    if same_as:
+        statements = [replace(s, data=as_one(s.data, same_as)) for s in statements]
     standing, undetermined = _standing(statements, as_of)
     retracted = _retractions(standing)
     claim_rows = _claims(claims, standing, retracted, names)

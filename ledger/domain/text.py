@@ -64,3 +64,8 @@ def json_safe(text: str) -> str:
     ``\\u0080`` means the same: the value loads back exactly.
     """
     return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def a_or_an(word: str) -> str:
+    """``an incident``, ``a claim``."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

@@ -74,3 +74,21 @@ CORRECTABLE_FIELDS = (
     "provenance",
     "note",
 )
+
+# Profile fields a correction may change (the rest, ids and a claim's incident,
+# never change). An actor's ``same_as`` names the actor it was found to be.
+PROFILE_CORRECTABLE = {
+    "incident": ("title", "description", "occurred_at", "place", "time_zone"),
+    "actor": (
+        "name",
+        "kind",
+        "aliases",
+        "affiliation",
+        "role",
+        "description",
+        "anonymous",
+        "same_as",
+    ),
+    "claim": ("proposition",),
+}
+CORRECTABLE = {"statement": CORRECTABLE_FIELDS, **PROFILE_CORRECTABLE}

@@ -13,14 +13,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger.domain.canonical import canonical_bytes, leaf_hash
 from ledger.domain.dates import PartialDate, PartialDateError
+from ledger.domain.profiles import corrected, merged_into, shown_names
 from ledger.domain.state import StatementFacts, apply_change, compute_state
 from ledger.integrity import merkle
 from ledger.integrity.bundle_schema import FORMAT_1, dump_state
 from ledger.integrity.checkpoints import root_of
 from ledger.integrity.keyring import keyring
-from ledger.projections.projection import display_name
 
 FORMAT = FORMAT_1
+
+# Corrections of the incident and its claims (actors' are carried for every actor).
+_CORRECTED = ("Incident.Corrected", "Claim.Corrected")
 
 
 def state_json(state: dict[str, Any]) -> Any:
@@ -33,17 +36,30 @@ def state_from_envelopes(
 ) -> dict[str, Any]:
     """Fold event envelopes (in ledger order) into the incident's state."""
     profile: dict[str, Any] | None = None
-    claims: list[dict[str, Any]] = []
-    names: dict[str, str] = {}
+    claims: dict[str, dict[str, Any]] = {}
+    actors: dict[str, dict[str, Any]] = {}
     facts: dict[str, StatementFacts] = {}
     for env in sorted(envelopes, key=lambda e: e["seq"]):
         kind, p = env["type"], env["payload"]
         if kind == "Actor.Registered":
-            names[p["slug"]] = display_name(p["profile"])
+            actors[p["slug"]] = p["profile"]
         elif kind == "Incident.Opened" and p["slug"] == incident:
             profile = {"id": p["slug"], **p["profile"]}
         elif kind == "Claim.Defined" and p["incident"] == incident:
-            claims.append({"id": p["slug"], "proposition": p["profile"]["proposition"]})
+            claims[p["slug"]] = p["profile"]
+        elif (
+            kind in _CORRECTED
+            and p["incident"] == incident
+            or kind == "Actor.Corrected"
+        ):
+            held = {"Actor": actors, "Claim": claims}.get(kind.split(".")[0])
+            if held is None:
+                if profile is not None:
+                    profile = corrected(profile, p["field"], p["value"])
+            elif p["subject"] in held:
+                held[p["subject"]] = corrected(
+                    held[p["subject"]], p["field"], p["value"]
+                )
         elif kind == "Statement.Recorded" and p["incident"] == incident:
             facts[p["slug"]] = StatementFacts(p["slug"], env["seq"], dict(p["data"]))
         elif kind.startswith("Statement.") and p.get("statement") in facts:
@@ -53,7 +69,10 @@ def state_from_envelopes(
     as_of = PartialDate.parse(axes["as_of"]) if axes.get("as_of") else None
     for fact in facts.values():
         fact.zone = profile.get("time_zone")
-    folded = compute_state(claims, list(facts.values()), names, as_of)
+    rows = [{"id": slug, "proposition": c["proposition"]} for slug, c in claims.items()]
+    folded = compute_state(
+        rows, list(facts.values()), shown_names(actors), as_of, merged_into(actors)
+    )
     return {"incident": profile, **axes, **folded}
 
 
@@ -265,7 +284,12 @@ def make_bundle(integrity: Any, incident: str, as_of: Any, known: Any, by: str) 
     query = known.where(
         t.ledger_events,
         select(e.seq, e.leaf_index, e.leaf_hash)
-        .where(or_(e.incident == incident, e.event_type == "Actor.Registered"))
+        .where(
+            or_(
+                e.incident == incident,
+                e.event_type.in_(("Actor.Registered", "Actor.Corrected")),
+            )
+        )
         .order_by(e.seq),
     )
     with ledger.engine.connect() as conn:

@@ -6,8 +6,7 @@ rows in memory instead of inserting them) and compares the rows it gives with th
 rows the database holds, read in one snapshot and in ledger order. Memory stays
 bounded: the tables keyed by sequence number are read as streams, sorted by
 ``seq``, and compared event by event; the Merkle nodes are compared with the tree
-``verify`` builds anyway; only the actors' names (one row per name or alias) are
-held as sets.
+``verify`` builds anyway.
 """
 
 from __future__ import annotations
@@ -33,6 +32,8 @@ SEQ_TABLES: tuple[Table, ...] = (
     t.claims,
     t.statements,
     t.statement_changes,
+    t.record_changes,
+    t.actor_names,
     t.ledger_events,
     t.accounts,
     t.account_changes,
@@ -119,14 +120,10 @@ class _Rows:
 
     def __init__(self) -> None:
         self.rows: dict[Table, list[dict[str, Any]]] = {}
-        self.names: set[tuple[str, str]] = set()
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
         if table is t.merkle_nodes:
             return  # compared with verify's own tree, level by level
-        if table is t.actor_names:
-            self.names.add((row["name_key"], row["actor"]))
-            return
         self.rows.setdefault(table, []).append(row)
 
     def insert_tracking(self, tracking: Tracking) -> None:
@@ -298,13 +295,11 @@ class ReadModelCheck:
             return
 
     def finish(self, tree: merkle.MemoryTree) -> tuple[str, int | None] | None:
-        """Check what is left: extra rows, the actors' names, the tree, tracking."""
+        """Check what is left: extra rows, the tree, tracking."""
         try:
             if self.finding is None:
                 for stream in self._streams:
                     self._extra(stream, stream.before(None))
-            if self.finding is None:
-                self._compare_names()
             if self.finding is None:
                 self._compare_tree(tree)
             if self.finding is None:
@@ -312,23 +307,6 @@ class ReadModelCheck:
         finally:
             self.close()
         return self.finding
-
-    def _compare_names(self) -> None:
-        rows = self._conn.execute(select(t.actor_names)).all()
-        have = {(r.name_key, r.actor) for r in rows}
-        want = self._rows.names
-        for name_key, actor in sorted(want - have):
-            self._found(
-                f"actor_names: row name_key={name_key}, actor={actor} is missing", None
-            )
-            return
-        for name_key, actor in sorted(have - want):
-            self._found(
-                f"actor_names: row name_key={name_key}, actor={actor} is extra: "
-                "no stored event gives it",
-                None,
-            )
-            return
 
     def _compare_tree(self, tree: merkle.MemoryTree) -> None:
         """The stored perfect subtrees against the recomputed tree's first leaves."""

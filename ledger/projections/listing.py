@@ -12,8 +12,10 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from ledger.domain.dates import PartialDate, classify
+from ledger.domain.profiles import shown_names
 from ledger.domain.state import StatementFacts
 from ledger.projections import tables as t
+from ledger.projections.profiles import names_and_merges, profiles
 from ledger.projections.queries import (
     KnownAt,
     ReadModel,
@@ -25,36 +27,48 @@ from ledger.projections.queries import (
 
 
 def actors(read: ReadModel, known: KnownAt) -> list[dict[str, Any]]:
-    """Every actor with its profile, in the order registered."""
-    rows = read._all(known.where(t.actors, select(t.actors).order_by(t.actors.c.seq)))
+    """Every actor with its profile as known then, in the order registered; a
+    merged actor shows the name of the actor it is one with (its ``same_as``)."""
+    held = profiles(read, "actor", known)
+    names = shown_names({slug: p for slug, (_, p) in held.items()})
+    changed = _changed(read, "actor", known)
     return [
         {
             "id": r.slug,
-            **r.profile,
-            "display_name": r.display_name,
+            **profile,
+            "display_name": names[r.slug],
+            "version": 1 + len(changed.get(r.slug, ())),
             "recorded_at": _utc(r.recorded_at),
             "recorded_by": r.recorded_by,
         }
-        for r in rows
+        for r, profile in held.values()
     ]
+
+
+def _changed(read: ReadModel, kind: str, known: KnownAt) -> dict[str, list[int]]:
+    c = t.record_changes.c
+    stmt = select(c.subject, c.seq).where(c.kind == kind)
+    found: dict[str, list[int]] = {}
+    for subject, seq in read._all(known.where(t.record_changes, stmt)):
+        found.setdefault(subject, []).append(seq)
+    return found
 
 
 def claims(
     read: ReadModel, incident: str | None, known: KnownAt
 ) -> list[dict[str, Any]]:
     """Every claim (of one incident), in the order defined."""
-    stmt = select(t.claims).order_by(t.claims.c.seq)
-    if incident is not None:
-        stmt = stmt.where(t.claims.c.incident == incident)
+    changed = _changed(read, "claim", known)
     return [
         {
             "id": r.slug,
             "incident": r.incident,
-            "proposition": r.profile["proposition"],
+            "proposition": profile["proposition"],
+            "version": 1 + len(changed.get(r.slug, ())),
             "recorded_at": _utc(r.recorded_at),
             "recorded_by": r.recorded_by,
         }
-        for r in read._all(known.where(t.claims, stmt))
+        for r, profile in profiles(read, "claim", known, incident=incident).values()
     ]
 
 
@@ -82,14 +96,14 @@ def statements(
     With ``as_of``, only those made by then, and those that may have been
     (stated in an interval that straddles it), marked ``undetermined``.
     """
-    names = read.names()
+    names, same = names_and_merges(read, known)
     version = versions(read, known)
     s = t.statements.c
     incident_of = dict(read._all(known.where(t.statements, select(s.slug, s.incident))))
     found = []
     for fact in read.statement_facts(incident, known):
         d = fact.data
-        if speaker is not None and d["speaker"] != speaker:
+        if speaker is not None and same.get(d["speaker"], d["speaker"]) != speaker:
             continue
         if kind is not None and d["kind"] != kind:
             continue
@@ -98,7 +112,7 @@ def statements(
         entry = _statement(fact, names, version.get(fact.slug, 1))
         entry = {"id": fact.slug, "incident": incident_of[fact.slug], **entry}
         if as_of is not None:
-            where = classify(PartialDate.parse(d["stated_at"]), as_of)
+            where = classify(PartialDate.parse(d["stated_at"], fact.zone), as_of)
             if where == "after":
                 continue
             entry["undetermined"] = where == "undetermined"
@@ -126,7 +140,7 @@ def statement(read: ReadModel, slug: str, known: KnownAt) -> dict[str, Any] | No
     )
     for change in changes:
         _apply_change(fact, change)
-    found = _statement(fact, read.names(), 1 + len(changes))
+    found = _statement(fact, read.names(known), 1 + len(changes))
     return {"id": slug, "incident": rows[0].incident, **found}
 
 

@@ -16,7 +16,9 @@ from eventsourcing.projection import Projection
 
 from ledger.domain.accounts import Account
 from ledger.domain.canonical import leaf_hash
-from ledger.domain.model import Actor, Claim, Incident, Statement
+from ledger.domain.model import Actor, Claim, Incident, Profiled, Statement
+from ledger.domain.profiles import NAME_FIELDS, name_keys
+from ledger.domain.profiles import display_name as display_name
 from ledger.integrity.merkle import new_perfect_nodes
 from ledger.projections import tables as t
 from ledger.projections.accounts import account_rows
@@ -40,11 +42,13 @@ def envelope(event: Any, seq: int) -> dict[str, Any]:
     }
 
 
-def display_name(profile: dict[str, Any]) -> str:
-    """How an actor is shown: its name, or 'anonymous: description'."""
-    if profile.get("name"):
-        return profile["name"]
-    return f"anonymous: {profile.get('description', '')}"
+def _superseding(field: str, value: Any, previous: Any) -> dict[str, Any]:
+    """The searchable values a correction gives: a shorter list also blanks the
+    items it no longer has (a blank entry supersedes the old one in search)."""
+    if isinstance(previous, list):
+        items = value if isinstance(value, list) else []
+        return {field: items + [""] * (len(previous) - len(items))}
+    return {field: value}
 
 
 def _stances(data: dict[str, Any]) -> str:
@@ -218,9 +222,12 @@ class LedgerProjection(Projection[ReadModelView]):
             display_name=name,
             **self._recorded(event, tracking),
         )
-        keys = {n.casefold() for n in [p.get("name"), *p.get("aliases", [])] if n}
-        for key in sorted(keys):
-            self.view.add(t.actor_names, {"name_key": key, "actor": event.slug})
+        self._names(event.slug, p, tracking)
+
+    def _names(self, actor: str, values: dict[str, Any], tracking: Tracking) -> None:
+        for key in name_keys(values):
+            row = {"seq": tracking.notification_id, "name_key": key, "actor": actor}
+            self.view.add(t.actor_names, row)
 
     @process_event.register
     def _(self, event: Claim.Defined, tracking: Tracking) -> None:
@@ -306,7 +313,7 @@ class LedgerProjection(Projection[ReadModelView]):
             "statement",
             event.statement,
             event.incident,
-            {event.field: event.value},
+            _superseding(event.field, event.value, event.previous),
             tracking,
             event,
         )
@@ -316,6 +323,39 @@ class LedgerProjection(Projection[ReadModelView]):
             f"({_short(event.reason, 50)})"
         )
         self._change(event, tracking, "correction", data, summary)
+
+    @process_event.register
+    def _(self, event: Profiled.Corrected, tracking: Tracking) -> None:
+        kind = type(event).__qualname__.split(".")[0].lower()
+        data = {
+            "field": event.field,
+            "before": event.previous,
+            "after": event.value,
+            "reason": event.reason,
+        }
+        self.view.add(
+            t.record_changes,
+            {
+                "kind": kind,
+                "subject": event.subject,
+                "incident": event.incident,
+                "change_id": event.change_id,
+                "data": data,
+            }
+            | self._recorded(event, tracking),
+        )
+        values = _superseding(event.field, event.value, event.previous)
+        self._searchable(kind, event.subject, event.incident, values, tracking, event)
+        if kind == "actor" and event.field in NAME_FIELDS:
+            self._names(event.subject, {event.field: event.value}, tracking)
+        self._audit(
+            event,
+            tracking,
+            incident=event.incident,
+            subject=event.subject,
+            summary=_correction_summary(kind, event),
+            detail={"change": "correction", "change_id": event.change_id, **data},
+        )
 
     @process_event.register
     def _(self, event: Statement.Withdrawn, tracking: Tracking) -> None:
@@ -349,3 +389,15 @@ class LedgerProjection(Projection[ReadModelView]):
             summary=summary,
             detail=detail,
         )
+
+
+def _correction_summary(kind: str, event: Any) -> str:
+    reason = _short(event.reason, 50)
+    if event.field == "same_as" and event.value:
+        return f"{kind} {event.subject} merged into {event.value} ({reason})"
+    if event.field == "same_as":
+        return f"{kind} {event.subject} no longer one with {event.previous} ({reason})"
+    return (
+        f"{kind} {event.subject} corrected: {event.field} "
+        f"{_short(event.previous, 30)} -> {_short(event.value, 30)} ({reason})"
+    )

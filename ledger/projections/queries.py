@@ -22,6 +22,12 @@ from ledger.domain.dates import (
 from ledger.domain.state import StatementFacts, apply_change, compute_state
 from ledger.errors import NotFound
 from ledger.projections import tables as t
+from ledger.projections.profiles import (
+    actors_named,
+    corrections,
+    names_and_merges,
+    profiles,
+)
 
 
 @dataclass(frozen=True)
@@ -101,23 +107,14 @@ class ReadModel:
 
     # -- lookups -------------------------------------------------------------------
 
-    def resolve_actor(self, ref: str) -> list[str]:
-        """Actor slugs matching a slug, a name or an alias (case-insensitive)."""
-        if self._all(select(t.actors.c.slug).where(t.actors.c.slug == ref)):
-            return [ref]
-        rows = self._all(
-            select(t.actor_names.c.actor).where(
-                t.actor_names.c.name_key == ref.casefold()
-            )
-        )
-        return sorted({r.actor for r in rows})
+    def resolve_actor(self, ref: str, known: KnownAt = _ALWAYS) -> list[str]:
+        """Actor slugs matching a slug, a name or an alias (case-insensitive),
+        as known then; a merged actor as the actor it is one with."""
+        return actors_named(self, ref, known)
 
-    def names(self) -> dict[str, str]:
-        """Display name of every actor."""
-        return {
-            r.slug: r.display_name
-            for r in self._all(select(t.actors.c.slug, t.actors.c.display_name))
-        }
+    def names(self, known: KnownAt = _ALWAYS) -> dict[str, str]:
+        """Display name of every actor, as known (a merged one: its new name)."""
+        return names_and_merges(self, known)[0]
 
     def incidents(self, known: KnownAt = _ALWAYS) -> list[dict[str, Any]]:
         """Every incident with its number of claims and statements (by ``known``)."""
@@ -137,29 +134,21 @@ class ReadModel:
         return [
             {
                 "id": r.slug,
-                **r.profile,
+                **profile,
                 "claims": counts["claims"].get(r.slug, 0),
                 "statements": counts["statements"].get(r.slug, 0),
                 "recorded_at": _utc(r.recorded_at),
                 "recorded_by": r.recorded_by,
             }
-            for r in self._all(
-                known.where(
-                    t.incidents, select(t.incidents).order_by(t.incidents.c.seq)
-                )
-            )
+            for r, profile in profiles(self, "incident", known).values()
         ]
 
     def incident(self, slug: str, known: KnownAt = _ALWAYS) -> dict[str, Any]:
         """One incident's profile, as recorded by ``known``."""
-        rows = self._all(
-            known.where(
-                t.incidents, select(t.incidents).where(t.incidents.c.slug == slug)
-            )
-        )
-        if not rows:
+        found = profiles(self, "incident", known, slugs=[slug])
+        if not found:
             raise NotFound(f"no incident {slug} is recorded" + _moment(known))
-        return {"id": slug, **rows[0].profile}
+        return {"id": slug, **found[slug][1]}
 
     # -- statements as the ledger held them ----------------------------------------
 
@@ -174,12 +163,13 @@ class ReadModel:
             t.statements.c.incident,
         ).order_by(t.statements.c.seq)
         changes = select(t.statement_changes).order_by(t.statement_changes.c.seq)
-        zones = select(t.incidents.c.slug, t.incidents.c.profile)
+        only = None
         if incident is not None:
             statements = statements.where(t.statements.c.incident == incident)
             changes = changes.where(t.statement_changes.c.incident == incident)
-            zones = zones.where(t.incidents.c.slug == incident)
-        zone = {r.slug: r.profile.get("time_zone") for r in self._all(zones)}
+            only = [incident]
+        held = profiles(self, "incident", known, slugs=only)
+        zone = {slug: p.get("time_zone") for slug, (_, p) in held.items()}
         rows = self._all(known.where(t.statements, statements))
         facts = {
             r.slug: StatementFacts(
@@ -196,26 +186,24 @@ class ReadModel:
         self, incident: str, known: KnownAt = _ALWAYS
     ) -> list[dict[str, Any]]:
         """The incident's claims, in the order they were defined."""
-        rows = self._all(
-            known.where(
-                t.claims,
-                select(t.claims)
-                .where(t.claims.c.incident == incident)
-                .order_by(t.claims.c.seq),
-            )
-        )
-        return [{"id": r.slug, "proposition": r.profile["proposition"]} for r in rows]
+        held = profiles(self, "claim", known, incident=incident)
+        return [
+            {"id": slug, "proposition": p["proposition"]}
+            for slug, (_, p) in held.items()
+        ]
 
     def state(
         self, incident: str, as_of: PartialDate | None = None, known: KnownAt = _ALWAYS
     ) -> dict[str, Any]:
         """Claims, sides, statuses, demands and counts of an incident at a moment."""
         profile = self.incident(incident, known)
+        names, same = names_and_merges(self, known)
         folded = compute_state(
             self.claims_of(incident, known),
             self.statement_facts(incident, known),
-            self.names(),
+            names,
             as_of,
+            same,
         )
         return {"incident": profile, **_axes(as_of, known), **folded}
 
@@ -249,11 +237,9 @@ class ReadModel:
 
     def provenance(self, slug: str, known: KnownAt = _ALWAYS) -> dict[str, Any]:
         """Where a statement came from, or every statement behind a claim."""
-        claim = self._all(
-            known.where(t.claims, select(t.claims).where(t.claims.c.slug == slug))
-        )
+        claim = profiles(self, "claim", known, slugs=[slug])
         if claim:
-            return self._claim_provenance(claim[0], known)
+            return self._claim_provenance(*claim[slug], known)
         return {"statement": self._statement_provenance(slug, known)}
 
     def _statement_provenance(self, slug: str, known: KnownAt) -> dict[str, Any]:
@@ -276,7 +262,7 @@ class ReadModel:
         )
         for change in changes:
             _apply_change(fact, change)
-        names = self.names()
+        names = self.names(known)
         events = self._all(
             known.where(
                 t.ledger_events,
@@ -320,7 +306,9 @@ class ReadModel:
             "events": [_event_row(e) for e in events],
         }
 
-    def _claim_provenance(self, claim: Any, known: KnownAt) -> dict[str, Any]:
+    def _claim_provenance(
+        self, claim: Any, profile: dict[str, Any], known: KnownAt
+    ) -> dict[str, Any]:
         state = self.state(claim.incident, None, known)
         mine = next(c for c in state["claims"] if c["id"] == claim.slug)
         # Every statement that names the claim, withdrawn and retracted ones too.
@@ -333,10 +321,14 @@ class ReadModel:
             "claim": {
                 "id": claim.slug,
                 "incident": claim.incident,
-                "proposition": claim.profile["proposition"],
+                "proposition": profile["proposition"],
                 "status": mine["status"],
                 "recorded_at": _utc(claim.recorded_at),
                 "recorded_by": claim.recorded_by,
+                "corrections": [
+                    {**c, "recorded_at": _utc(c["recorded_at"])}
+                    for c in corrections(self, "claim", claim.slug, known)
+                ],
             },
             "statements": [self._statement_provenance(s, known) for s in slugs],
         }

@@ -114,21 +114,22 @@ def search(
     stmt = select(t.search_entries).where(_match(dialect, found)).order_by(e.seq)
     hits = read._all(known.where(t.search_entries, stmt))
     latest = _latest(read, {h.subject for h in hits}, known)
-    current = [h for h in hits if latest.get((h.subject, h.field)) == h.seq]
+    current = [h for h in hits if latest.get((h.kind, h.subject, h.field)) == h.seq]
     return [_hit(h) for h in current if h.text][:limit]
 
 
-def _latest(read: Any, subjects: set[str], known: Any) -> dict[tuple[str, str], int]:
+def _latest(read: Any, subjects: set[str], known: Any) -> dict[tuple, int]:
     """The last entry of each field of these records, as known."""
     if not subjects:
         return {}
     e = t.search_entries.c
     stmt = (
-        select(e.subject, e.field, func.max(e.seq))
+        select(e.kind, e.subject, e.field, func.max(e.seq))
         .where(e.subject.in_(sorted(subjects)))
-        .group_by(e.subject, e.field)
+        .group_by(e.kind, e.subject, e.field)
     )
-    return {(s, f): seq for s, f, seq in read._all(known.where(t.search_entries, stmt))}
+    rows = read._all(known.where(t.search_entries, stmt))
+    return {(k, s, f): seq for k, s, f, seq in rows}
 
 
 def _hit(row: Any) -> dict[str, Any]:

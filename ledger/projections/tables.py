@@ -74,12 +74,16 @@ actors = Table(
     *_recorded(),
 )
 
+# Every name and alias an actor has, from the event that gave it (its
+# registration, or a correction of its name or aliases): a name is looked up
+# among the rows known by then, and checked against the profile as then.
 actor_names = Table(
     "actor_names",
     metadata,
-    Column("name_key", String(400), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("name_key", String(400), nullable=False, index=True),
     Column("actor", String(200), nullable=False),
-    PrimaryKeyConstraint("name_key", "actor"),
+    PrimaryKeyConstraint("seq", "name_key"),
 )
 
 claims = Table(
@@ -112,6 +116,21 @@ statement_changes = Table(
     Column("incident", String(200), nullable=False, index=True),
     Column("change_id", String(200), nullable=False),
     Column("change", String(20), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+)
+
+# Corrections of incidents, actors and claims (an actor's same_as among them),
+# in ledger order; ``data`` holds field, before, after and reason.
+record_changes = Table(
+    "record_changes",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(20), nullable=False),
+    Column("subject", String(200), nullable=False, index=True),
+    Column("incident", String(200), index=True),
+    Column("change_id", String(200), nullable=False),
     Column("data", JSON, nullable=False),
     Column("recorded_at", DateTime, nullable=False),
     Column("recorded_by", String(200), nullable=False),
@@ -205,6 +224,7 @@ READ_MODEL_TABLES = (
     claims,
     statements,
     statement_changes,
+    record_changes,
     ledger_events,
     merkle_nodes,
     search_entries,

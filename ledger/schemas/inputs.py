@@ -21,11 +21,11 @@ from marshmallow import (
 from ledger.domain.canonical import nfc
 from ledger.domain.dates import PartialDate, PartialDateError, time_zone
 from ledger.domain.rules import statement_problems
-from ledger.domain.text import one_line_problem
+from ledger.domain.text import a_or_an, one_line_problem
 from ledger.domain.vocabulary import (
     ACTOR_KINDS,
     ATTRIBUTION_MODES,
-    CORRECTABLE_FIELDS,
+    CORRECTABLE,
     CREDIBILITY_GRADES,
     DEFAULT_STANCE,
     HOP_RELATIONS,
@@ -33,6 +33,8 @@ from ledger.domain.vocabulary import (
     STANCES,
     STATEMENT_KINDS,
 )
+
+CORRECTED_KINDS = tuple(CORRECTABLE)
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,199}\Z"
 _SLUG_MESSAGE = "use lower-case letters, digits, '.', '_' or '-' (at most 200)"
@@ -289,15 +291,40 @@ class StatementInput(StatementBody):
 
 
 class CorrectionInput(InputSchema):
-    """A correction of one field of a recorded statement."""
+    """A correction of one field of a recorded statement, incident, actor or claim
+    (an actor's ``same_as``: the actor it was found to be)."""
 
     keeps_null = ("value",)
     type = fields.Constant("correction")
     id = Slug(required=True)
-    statement = Slug(required=True)
-    field = fields.String(required=True, validate=validate.OneOf(CORRECTABLE_FIELDS))
+    statement = Slug()
+    incident = Slug()
+    actor = Slug()
+    claim = Slug()
+    field = fields.String(required=True)
     value = fields.Raw(required=True, allow_none=True)
     reason = Text(required=True)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _one_subject(self, data: dict[str, Any], **_: Any) -> None:
+        given = [kind for kind in CORRECTED_KINDS if data.get(kind)]
+        if len(given) != 1:
+            raise ValidationError(
+                "name exactly one record to correct: statement, incident, actor or "
+                f"claim (given: {', '.join(given) or 'none'})",
+                "statement",
+            )
+        allowed = CORRECTABLE[given[0]]
+        if data.get("field") not in allowed:
+            raise ValidationError(
+                f"{a_or_an(given[0])}'s correctable fields are: {', '.join(allowed)}",
+                "field",
+            )
+
+
+def corrected_kind(record: dict[str, Any]) -> str:
+    """Which kind of record a correction changes: statement, incident, actor, claim."""
+    return next(kind for kind in CORRECTED_KINDS if record.get(kind))
 
 
 class WithdrawalInput(InputSchema):

@@ -192,6 +192,10 @@ class ClaimSummaryOutput(OutputSchema):
     status = fields.String()
     recorded_at = fields.DateTime(format="iso")
     recorded_by = fields.String()
+    corrections = fields.List(
+        fields.Nested(CorrectionOutput),
+        metadata={"description": "Corrections of its wording, known by then."},
+    )
 
 
 class ProvenanceOutput(OutputSchema):

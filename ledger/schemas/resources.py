@@ -29,17 +29,26 @@ class ActorOutput(OutputSchema):
     role = fields.String()
     description = fields.String()
     anonymous = fields.Boolean()
+    same_as = fields.String(
+        metadata={"description": "The actor this record was found to be (merged)."}
+    )
     display_name = fields.String()
+    version = fields.Integer(
+        metadata={"description": "1 + its corrections; the expected_version to give."}
+    )
     recorded_at = fields.DateTime(format="iso")
     recorded_by = fields.String()
 
 
 class ClaimOutput(OutputSchema):
-    """A claim: a proposition about an incident."""
+    """A claim: a proposition about an incident (its wording as known then)."""
 
     id = fields.String()
     incident = fields.String()
     proposition = fields.String()
+    version = fields.Integer(
+        metadata={"description": "1 + its corrections; the expected_version to give."}
+    )
     recorded_at = fields.DateTime(format="iso")
     recorded_by = fields.String()
 

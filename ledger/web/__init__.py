@@ -15,7 +15,17 @@ from flask_smorest import Api
 from ledger.application.accounts import Accounts
 from ledger.application.service import LedgerService
 from ledger.bootstrap import Ledger
-from ledger.web import exports, meta, pages, problems, proofs, reads, users, writes
+from ledger.web import (
+    corrections,
+    exports,
+    meta,
+    pages,
+    problems,
+    proofs,
+    reads,
+    users,
+    writes,
+)
 from ledger.web.auth import SCHEME, Refusal
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
@@ -84,6 +94,7 @@ def create_app(
     api.register_blueprint(proofs.blp)
     api.register_blueprint(exports.blp)
     writes.register(api)
+    corrections.register(api)
     pages.install(app)
     return app
 

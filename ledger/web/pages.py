@@ -27,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 
 from ledger import web
 from ledger.errors import BadInput, LedgerError, NotFound, category
-from ledger.web import pages_forms, pages_pictures, pages_session
+from ledger.web import pages_forms, pages_pictures, pages_records, pages_session
 
 bp = Blueprint(
     "pages",
@@ -50,6 +50,7 @@ def install(app: Flask) -> None:
 
 
 pages_forms.register(bp)
+pages_records.register(bp)
 bp.context_processor(pages_session.template_globals)
 bp.after_request(pages_session.secure_headers)
 

@@ -21,6 +21,7 @@ from marshmallow import Schema
 from ledger.application.service import LedgerService, WriteResult
 from ledger.errors import NotFound
 from ledger.schemas.inputs import (
+    CORRECTED_KINDS,
     LINE_SCHEMAS,
     CorrectionInput,
     GradeInput,
@@ -56,7 +57,7 @@ blp = Blueprint(
 REQUESTS: dict[str, Schema] = {
     "StatementRequest": StatementInput(partial=("id",)),
     "CorrectionRequest": CorrectionInput(
-        exclude=("statement", "type"), partial=("id",)
+        exclude=(*CORRECTED_KINDS, "type"), partial=("id",)
     ),
     "WithdrawalRequest": WithdrawalInput(
         exclude=("statement", "type"), partial=("id",)
@@ -120,6 +121,24 @@ def _changed(slug: str, result: WriteResult, source: str) -> tuple[Any, int, Any
     with contextlib.suppress(NotFound):
         headers["ETag"] = f'"v{service().statement(slug)["version"]}"'
     return _answer(source, result), 200, headers
+
+
+def correction(kind: str, slug: str) -> WriteResult:
+    """The correction the body asks of a statement, incident, actor or claim."""
+    data = json_object()
+    only(data, CorrectionInput, path=CORRECTED_KINDS)
+    if "value" not in data:
+        raise InputError("value", "missing: give the new value (null clears it)")
+    return service().correct(
+        slug,
+        data.get("field"),  # type: ignore[arg-type]
+        data["value"],
+        data.get("reason"),  # type: ignore[arg-type]
+        recorded_by(),
+        kind=kind,
+        change_id=data.get("id"),
+        expected_version=expected_version(),
+    )
 
 
 @blp.route("/records")
@@ -191,20 +210,7 @@ class Corrections(MethodView):
     @blp.alt_response(412, description="The statement changed since If-Match.")
     def post(self, slug: str) -> Any:
         """Record a correction; the old value stays in the history."""
-        data = json_object()
-        only(data, CorrectionInput, path=("statement",))
-        if "value" not in data:
-            raise InputError("value", "missing: give the new value (null clears it)")
-        result = service().correct(
-            slug,
-            data.get("field"),  # type: ignore[arg-type]
-            data["value"],
-            data.get("reason"),  # type: ignore[arg-type]
-            recorded_by(),
-            change_id=data.get("id"),
-            expected_version=expected_version(),
-        )
-        return _changed(slug, result, "request")
+        return _changed(slug, correction("statement", slug), "request")
 
 
 @blp.route("/statements/<slug>/withdrawals")

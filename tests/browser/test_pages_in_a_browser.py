@@ -32,6 +32,7 @@ PAGES = {
     "statuses": f"/incidents/{SEED}/statuses",
     "history": "/history",
     "integrity": "/integrity",
+    "actors": "/actors",
     "sign-in": "/sign-in",
 }
 
@@ -179,6 +180,8 @@ FORMS = {
     "correct": f"/statements/{DECEMBER}/correct",
     "withdraw": f"/statements/{DECEMBER}/withdraw",
     "grade": f"/statements/{DECEMBER}/grade",
+    "correct-claim": f"/claims/{CLAIM}/correct",
+    "correct-actor": "/actors/russia/correct",
 }
 
 

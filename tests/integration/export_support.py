@@ -54,6 +54,7 @@ def snapshot(url: str, incidents: list[str] | None = None) -> dict[str, Any]:
             for s in slugs
             if service.ledger.app.find_statement(s) is not None
         }
+        found["records"] = _records(service, chosen)
     found["summaries"] = dict(found["summaries"])
     return found
 
@@ -70,3 +71,31 @@ def _fingerprints(service: LedgerService, incidents: list[str]) -> dict[str, Any
                 stmt = stmt.where(table.c.incident.in_(incidents))
             found[kind] = dict(conn.execute(stmt).all())
     return found
+
+
+def _records(service: LedgerService, incidents: list[str]) -> dict[str, Any]:
+    """The incidents, their claims and every actor as they now read, with their
+    corrections (profile, change fingerprints, version)."""
+    found = {}
+    for kind in _TABLES:
+        if kind == "statement":
+            continue
+        aggregates = {
+            slug: service.ledger.app.find(kind, slug)
+            for slug in _slugs(service, _TABLES[kind], kind, incidents)
+        }
+        found[kind] = {
+            slug: (a.profile, a.changes, a.version) for slug, a in aggregates.items()
+        }
+    found["actors"] = _strip(service.actors())
+    return found
+
+
+def _slugs(service: LedgerService, table: Any, kind: str, incidents) -> list[str]:
+    stmt = select(table.c.slug)
+    if kind == "incident":
+        stmt = stmt.where(table.c.slug.in_(incidents))
+    elif kind == "claim":
+        stmt = stmt.where(table.c.incident.in_(incidents))
+    with service.ledger.engine.connect() as conn:
+        return [r.slug for r in conn.execute(stmt)]

@@ -61,8 +61,10 @@ def test_a_conflicting_record_is_one_line_naming_it(seized):
     other = seized.cli(*args[:-1], "B")
     assert other.exit_code == 1
     assert other.output.strip().splitlines() == [
-        "error: id: statement r1 is already recorded with different content; "
-        "record a correction instead"
+        "error: id: statement r1 is already recorded with different content "
+        "(quote); to change it, record a correction with a reason, as "
+        '{"type": "correction", "id": "…", "statement": "r1", "field": "quote", '
+        '"value": "B", "reason": "…"}'
     ]
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from ledger.domain.vocabulary import (
     ATTRIBUTION_MODES,
+    CORRECTABLE,
     CORRECTABLE_FIELDS,
     HOP_RELATIONS,
     STANCES,
@@ -158,7 +159,9 @@ def test_help_lists_the_values_from_the_vocabulary(tmp_path: Path) -> None:
     assert "[" + "|".join(ATTRIBUTION_MODES) + "]" in record
     assert "How the --attribute actors are held responsible" in record
     correct = _help(ledger, "correct")
-    assert f"The field to correct: {', '.join(CORRECTABLE_FIELDS)}." in correct
+    assert f"A statement's: {', '.join(CORRECTABLE_FIELDS)}." in correct
+    for kind in ("incident", "actor", "claim"):
+        assert f"{kind}'s: {', '.join(CORRECTABLE[kind])}." in correct
     assert "CLAIM[=STANCE],CLAIM[=STANCE]" in correct
     assert "docs/import-format.md" in _help(ledger, "import")
 

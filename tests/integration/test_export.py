@@ -34,6 +34,14 @@ def _changed(ledger: ExampleLedger) -> ExampleLedger:
          "--credibility", "2", "--reason", "Two sources."),
         ("grade", "officials-report-drone-missing", "--credibility", "3"),
         ("withdraw", "us-military-september-airstrikes", "--reason", "Context only."),
+        ("correct", "russia", "--of", "actor", "--field", "aliases", "--value",
+         '["Moscow"]', "--reason", "One alias was a paraphrase."),
+        ("correct", "drone-shot-down-by-air-defenses", "--of", "claim", "--field",
+         "proposition", "--value", "Air defences shot the drone down",
+         "--reason", "Wording."),
+        ("correct", incident_of(SEED), "--of", "incident", "--field", "place",
+         "--value", "Tripoli", "--reason", "Shorter."),
+        ("merge", "us-military", "--into", "africom", "--reason", "Test only."),
     ]  # fmt: skip
     for step in steps:
         result = ledger.cli(*step)
@@ -62,6 +70,8 @@ def test_export_and_import_rebuild_the_same_ledger(tmp_path: Path) -> None:
     assert any("withdrawn" in s for s in summaries["us-military-september-airstrikes"])
     assert len(summaries["officials-report-drone-missing"]) == 4
     assert after["changes"]["officials-report-drone-missing"]
+    assert after["records"]["actor"]["us-military"][0]["same_as"] == "africom"
+    assert after["records"]["actor"]["russia"][0]["aliases"] == ["Moscow"]
 
 
 def test_export_again_gives_the_same_lines(tmp_path: Path) -> None:
@@ -89,8 +99,16 @@ def test_incident_export_carries_the_actors_it_names(tmp_path: Path) -> None:
     before, after = snapshot(original.url, [incident]), snapshot(copy.url, [incident])
     actors_before = before["fingerprints"].pop("actor")
     actors_after = after["fingerprints"].pop("actor")
+    profiles_before = before["records"].pop("actor")
+    profiles_after = after["records"].pop("actor")
+    listed_before = before["records"].pop("actors")
+    listed_after = after["records"].pop("actors")
     assert after == before
     assert actors_after.items() <= actors_before.items()
+    assert profiles_after.items() <= profiles_before.items()
+    assert all(a in listed_before for a in listed_after)
+    # The merged actor came with the actor it was merged into, corrections kept.
+    assert profiles_after["us-military"][0]["same_as"] == "africom"
     other = incident_of("fictional-seizure")
     assert copy.cli("state", other).exit_code == 1
 

@@ -27,7 +27,12 @@ pytestmark = pytest.mark.sqlite_only
 CHANGES = st.lists(
     st.tuples(
         st.integers(min_value=0, max_value=10_000),
-        st.sampled_from(["note", "quote", "hedging", "stated_at", "grade", "withdraw"]),
+        st.sampled_from(
+            [
+                *("note", "quote", "hedging", "stated_at", "grade", "withdraw"),
+                *("actor name", "actor aliases", "claim", "incident", "merge"),
+            ]
+        ),
     ),
     max_size=8,
 )
@@ -39,11 +44,42 @@ def _ledger(directory: str, name: str) -> str:
     return url
 
 
-def _later(slugs: list[str], changes: list[tuple[int, str]]) -> list[dict]:
-    """Changes to generated statements, withdrawals last (nothing follows one)."""
-    lines, withdrawn = [], set()
+def _of(lines: list[str], kind: str) -> list[str]:
+    return [json.loads(t)["id"] for t in lines if f'"type": "{kind}"' in t]
+
+
+def _record_change(n: int, pick: int, what: str, ids: dict, merged: set) -> dict:
+    """A correction of a generated actor, claim or incident, or a merge."""
+    kind = what.split()[0] if what != "merge" else "actor"
+    slug = ids[kind][pick % len(ids[kind])]
+    head = {"type": "correction", "id": f"later-{n}", kind: slug,
+            "reason": f"checked again ({n})"}  # fmt: skip
+    if what == "merge":
+        into = ids["actor"][(pick + 1) % len(ids["actor"])]
+        if into == slug or {slug, into} & merged:
+            return {}
+        merged.update({slug, into})
+        return {**head, "field": "same_as", "value": into}
+    field, value = {
+        "actor name": ("name", f"Actor renamed {n}"),
+        "actor aliases": ("aliases", [f"alias {n}", f"other {n}"][: 1 + pick % 2]),
+        "claim": ("proposition", f"Wording {n}"),
+        "incident": ("title", f"Title {n}"),
+    }[what]
+    return {**head, "field": field, "value": value}
+
+
+def _later(
+    slugs: list[str], changes: list[tuple[int, str]], ids: dict | None = None
+) -> list[dict]:
+    """Changes to generated records, withdrawals last (nothing follows one)."""
+    lines, withdrawn, merged = [], set(), set()
     ordered = sorted(changes, key=lambda change: change[1] == "withdraw")
     for n, (pick, what) in enumerate(ordered):
+        if what.split()[0] in ("actor", "claim", "incident", "merge"):
+            line = _record_change(n, pick, what, ids or {}, merged)
+            lines += [line] if line else []
+            continue
         slug = slugs[pick % len(slugs)]
         head = {"id": f"later-{n}", "statement": slug}
         if what == "withdraw":
@@ -78,14 +114,15 @@ def test_generated_ledgers_round_trip(
     statements, incidents, actors, seed, writes, changes
 ) -> None:
     lines = list(generate(statements, incidents, actors, seed))
-    slugs = [json.loads(t)["id"] for t in lines if '"type": "statement"' in t]
+    slugs = _of(lines, "statement")
+    ids = {kind: _of(lines, kind) for kind in ("actor", "claim", "incident")}
     with tempfile.TemporaryDirectory() as directory:
         original = _ledger(directory, "original.db")
         with LedgerService.open(original) as service:
             step = -(-len(lines) // writes)
             for i in range(0, len(lines), step):
                 service.import_lines(lines[i : i + step], f"recorder {i % 3}")
-            later = _later(slugs, changes)
+            later = _later(slugs, changes, ids)
             for line in later:
                 service.import_lines([line], "reviewer")
             exported = list(service.export_lines())

@@ -694,9 +694,10 @@ def test_schema_enums_follow_the_vocabulary():
     assert defs["hop"]["properties"]["relation"]["enum"] == list(
         vocabulary.HOP_RELATIONS
     )
-    assert defs["correction"]["properties"]["field"]["enum"] == list(
-        vocabulary.CORRECTABLE_FIELDS
-    )
+    cases = defs["correction"]["oneOf"]
+    assert {c["required"][0]: c["properties"]["field"]["enum"] for c in cases} == {
+        kind: list(fields) for kind, fields in vocabulary.CORRECTABLE.items()
+    }
     # ECMA-262's "$" is Python's "\Z" (no match before a trailing newline).
     assert defs["slug"]["pattern"] == SLUG_PATTERN.replace("\\Z", "$")
     text = json.dumps(defs)

@@ -89,6 +89,8 @@ PAGES = [
     "/search",
     "/search?q=wreckage",
     "/search?q=script+alert",
+    "/actors",
+    "/actors?known_at=seq:3",
 ]
 
 
@@ -281,6 +283,9 @@ def test_a_form_denial_that_denies_nothing_is_refused_beside_the_claim(site):
         f"/statements/{DECEMBER}/withdraw",
         f"/statements/{DECEMBER}/grade",
         f"/statements/{DECEMBER}/correct",
+        f"/claims/{CLAIM}/correct",
+        "/actors/russia/correct",
+        f"/incidents/{SEED}/correct",
         "/integrity",
     ],
 )
@@ -393,3 +398,58 @@ def test_admins_verify_and_anyone_downloads_proofs_and_bundles(site):
     assert "Key fingerprint" in page
     events = reader.get(f"/statements/{DECEMBER}/events.json").get_json()
     assert events["events"][0]["seq"] == events["proofs"]["proofs"][0]["seq"]
+
+
+@pytest.mark.parametrize(
+    "path, form, page, shown",
+    [
+        (
+            f"/claims/{CLAIM}/correct",
+            {"field": "proposition", "value": "It was shot down", "reason": "wording"},
+            f"/claims/{CLAIM}",
+            "It was shot down",
+        ),
+        (
+            "/actors/russia/correct",
+            {
+                "field": "aliases",
+                "value": '["Moscow", "the Kremlin"]',
+                "reason": "metonym",
+            },
+            "/actors",
+            "the Kremlin",
+        ),
+        (
+            f"/incidents/{SEED}/correct",
+            {"field": "place", "value": "Tripoli (Mitiga)", "reason": "checked"},
+            f"/incidents/{SEED}",
+            "Tripoli (Mitiga)",
+        ),
+    ],
+)
+def test_recorders_correct_claims_actors_and_incidents(site, path, form, page, shown):
+    client = site.client("recorder")
+    answer = Site.post(client, path, form)
+    assert answer.status_code == 302, answer.get_data(True)
+    assert answer.headers["Location"] == page
+    html = client.get(page).get_data(True)
+    assert shown in html
+    with LedgerService.open(site.ledger.url) as service:
+        event = service.history(None)["events"][-1]
+    assert (event["recorded_by"], event["detail"]["reason"]) == (
+        "the-recorder",
+        form["reason"],
+    )
+
+
+def test_a_bad_record_correction_shows_the_message_beside_the_field(site):
+    client = site.client("recorder")
+    form = {"field": "kind", "value": "robot", "reason": "?"}
+    answer = Site.post(client, "/actors/russia/correct", form)
+    assert answer.status_code == 400
+    assert "Must be one of: person" in answer.get_data(True)
+    same = {"field": "name", "value": "Russia", "reason": "?"}
+    answer = Site.post(client, "/actors/russia/correct", same)
+    assert answer.status_code == 400
+    assert "name: the actor already has this value" in answer.get_data(True)
+    assert site.ledger.count_events() == site.ledger.events_before

@@ -72,7 +72,8 @@ FORGERIES = [
     ),
     (
         "alias-inserted",
-        "INSERT INTO actor_names (name_key, actor) VALUES ('the navy', 'coastal-navy')",
+        "INSERT INTO actor_names (seq, name_key, actor) "
+        "VALUES (1, 'the navy', 'coastal-navy')",
         None,
         ["read model actor_names", "name_key=the navy", "is extra"],
     ),

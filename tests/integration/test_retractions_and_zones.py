@@ -127,8 +127,14 @@ def test_a_correction_that_would_close_a_cycle_is_refused(tmp_path):
     before = ledger.count_events()
     output = refused(
         ledger.cli(
-            "correct", "r1", "--field", "retracts", "--value", "r2",
-            "--reason", "misread",
+            "correct",
+            "r1",
+            "--field",
+            "retracts",
+            "--value",
+            "r2",
+            "--reason",
+            "misread",
         )  # fmt: skip
     )
     assert "retracts: retractions in a cycle: r1 -> r2 -> r1" in output

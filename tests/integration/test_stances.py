@@ -103,9 +103,7 @@ def test_provenance_of_each_claim_shows_the_one_statement_and_its_stances(
         ]
 
 
-def test_an_admission_that_also_denies_admits_only_what_it_supports(
-    stopped, tmp_path
-):
+def test_an_admission_that_also_denies_admits_only_what_it_supports(stopped, tmp_path):
     admission = {
         **ANSWER,
         "id": "coast-guard-admits",
@@ -162,10 +160,23 @@ def test_a_correction_that_leaves_a_denial_denying_nothing_is_refused(
 def test_the_command_line_records_a_denial_with_several_stances(stopped):
     ok(
         stopped.cli(
-            "record", "--incident", INCIDENT, "--id", "cg-said",
-            "--speaker", "osterland-coast-guard", "--kind", "denial",
-            "--stated-at", "2024-05-02", "--claim", INTL,
-            "--claim", f"{STOPPED}=supports", "--quote", "Inside our waters.",
+            "record",
+            "--incident",
+            INCIDENT,
+            "--id",
+            "cg-said",
+            "--speaker",
+            "osterland-coast-guard",
+            "--kind",
+            "denial",
+            "--stated-at",
+            "2024-05-02",
+            "--claim",
+            INTL,
+            "--claim",
+            f"{STOPPED}=supports",
+            "--quote",
+            "Inside our waters.",
         )  # fmt: skip
     )
     state = stopped.state(INCIDENT)

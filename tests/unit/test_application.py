@@ -15,7 +15,7 @@ from ledger.application.app import LedgerApplication
 from ledger.application.planning import RecordError
 from ledger.domain.model import Statement, stream_id
 from ledger.schemas.lines import parse_line
-from ledger.schemas.validation import validate_statement_body
+from ledger.schemas.validation import validate_body
 
 
 class FakeCatalogue:
@@ -45,7 +45,7 @@ def app() -> LedgerApplication:
     application = LedgerApplication(
         env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
         catalogue=catalogue,
-        validate_statement=validate_statement_body,
+        validate=validate_body,
     )
     catalogue.app = application
     return application
