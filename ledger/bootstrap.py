@@ -9,16 +9,13 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from eventsourcing.persistence import (
     IntegrityError,
     Notification,
     Recording,
     Tracking,
 )
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from ledger.application.app import LedgerApplication
@@ -31,6 +28,10 @@ from ledger.projections.view import ProjectedElsewhere, ReadModelView
 from ledger.resources import alembic_ini, migrations
 from ledger.schemas.validation import validate_body
 
+# The newest revision in migrations/versions: the schema every command expects.
+# Checking it is one query, without loading Alembic (tests/unit/test_schema_head.py
+# checks that it is Alembic's head).
+SCHEMA_HEAD = "0007"
 WRITE_ATTEMPTS = 5
 PROJECT_BATCH = 2000
 # A role that may not write the read models waits this long for the projector.
@@ -50,12 +51,14 @@ class NotInitialised(Unavailable):
     """The database has no ledger, or an older one: run `ledger init`."""
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str) -> Any:
     """Alembic's configuration for this ledger's database.
 
     The configuration and the migrations are the ones the package ships (see
     ledger.resources), so an installed ledger needs no source tree.
     """
+    from alembic.config import Config
+
     config = Config(str(alembic_ini()))
     config.set_main_option("script_location", str(migrations()))
     # ConfigParser interpolation would read a password's "%" as syntax.
@@ -65,18 +68,27 @@ def alembic_config(url: str) -> Config:
 
 def init(url: str) -> tuple[str | None, str]:
     """Create or upgrade the ledger's tables (Alembic upgrade head); safe to repeat."""
+    from alembic import command
+
     config = alembic_config(url)
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            before = MigrationContext.configure(conn).get_current_revision()
+            before = current_revision(conn)
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
             conn.commit()
-            after = MigrationContext.configure(conn).get_current_revision()
+            after = current_revision(conn)
     finally:
         engine.dispose()
     return before, after or ""
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The schema revision Alembic recorded in the database (None: no ledger)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 class Ledger:
@@ -101,10 +113,9 @@ class Ledger:
         self._projecting = threading.Lock()
 
     def _check_initialised(self) -> None:
-        head = ScriptDirectory.from_config(alembic_config(self.url)).get_current_head()
         with self.engine.connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
-        if current != head:
+            current = current_revision(conn)
+        if current != SCHEMA_HEAD:
             self.engine.dispose()
             state = "has no ledger" if current is None else f"is at revision {current}"
             raise NotInitialised(

@@ -12,10 +12,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-import psycopg
-
 from ledger.bootstrap import Ledger
-from ledger.persistence import backend, postgres_conninfo
+from ledger.persistence import backend
 
 CHANNEL = "stored_events"
 
@@ -37,6 +35,10 @@ class _Listen:
     """PostgreSQL: wake up on the event store's NOTIFY, or after ``interval``."""
 
     def __init__(self, url: str, interval: float):
+        import psycopg
+
+        from ledger.persistence_pg import postgres_conninfo
+
         self.interval = interval
         self.conn = psycopg.connect(postgres_conninfo(url), autocommit=True)
         self.conn.execute(f"LISTEN {CHANNEL}")

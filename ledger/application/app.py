@@ -7,7 +7,6 @@ from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import Recording
-from eventsourcing.postgres import PostgresFactory
 
 from ledger.application.planning import Catalogue, ImportResult, Plan
 from ledger.domain.model import Statement, stream_id
@@ -30,7 +29,8 @@ class LedgerApplication(Application):
         # can deadlock on one very large insert (psycopg issue 685): measured here,
         # 10,000 events in one save always passed, 15,000 sometimes hung. On
         # PostgreSQL a large write is saved 5,000 aggregates at a time.
-        self.save_chunk = 5_000 if isinstance(self.factory, PostgresFactory) else 0
+        postgres = type(self.factory).__module__ == "ledger.persistence_pg"
+        self.save_chunk = 5_000 if postgres else 0
         self.catalogue = catalogue
         self.validate = validate
 

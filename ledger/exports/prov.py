@@ -19,6 +19,8 @@ from prov.constants import PROV
 from prov.model import PROV_LABEL, PROV_ROLE, PROV_TYPE, ProvDocument
 
 from ledger.domain.dates import PartialDate
+from ledger.domain.retractions import retractions
+from ledger.domain.state import StatementFacts
 
 if TYPE_CHECKING:
     from ledger.exports import Dossier
@@ -53,10 +55,12 @@ def document_key(document: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def _interval(text: str | None) -> tuple[Any, Any]:
+def _interval(text: str | None, zone: str | None = None) -> tuple[Any, Any]:
+    """A stated date's interval: a day, month or year in its zone (the
+    statement's own, else the incident's), or UTC."""
     if not text:
         return None, None
-    stated = PartialDate.parse(text)
+    stated = PartialDate.parse(text, zone)
     end = stated.start if stated.precision == "instant" else stated.end
     return stated.start, end
 
@@ -154,7 +158,9 @@ class _Builder:
 
     # -- a statement ------------------------------------------------------------
 
-    def statement(self, s: dict[str, Any], incident: Any, events: list) -> None:
+    def statement(
+        self, s: dict[str, Any], incident: Any, events: list, zone: str | None = None
+    ) -> None:
         """A statement, its stating, its chain to the document, its recording."""
         slug = s["id"]
         node = self.ns["statement"][slug]
@@ -169,7 +175,7 @@ class _Builder:
         if s.get("demand"):
             attrs[self.ledger("demandAddressee")] = self.actor(s["demand"]["addressee"])
         self.doc.entity(node, attrs)
-        start, end = _interval(s["stated_at"])
+        start, end = _interval(s["stated_at"], zone)
         stating = self.doc.activity(
             self.ns["activity"][f"stating.{slug}"],
             start,
@@ -286,8 +292,9 @@ class _Builder:
             for event in self.found.events[slug]:
                 by_subject.setdefault(event["subject"], []).append(event)
             statements = self.found.statements[slug]
+            zone = profile.get("time_zone")
             for s in statements:
-                self.statement(s, incident, by_subject.get(s["id"], []))
+                self.statement(s, incident, by_subject.get(s["id"], []), zone)
                 for stance in s.get("claims") or []:
                     self.doc.influence(
                         claims[stance["claim"]],
@@ -298,13 +305,18 @@ class _Builder:
         return self.doc
 
     def retractions(self, statements: list[dict[str, Any]]) -> None:
-        """A retraction's stating invalidates the statement it takes back."""
-        for s in statements:
-            if s["kind"] == "retraction" and s.get("retracts") and not s["withdrawn"]:
-                self.doc.wasInvalidatedBy(
-                    self.ns["statement"][s["retracts"]],
-                    self.ns["activity"][f"stating.{s['id']}"],
-                )
+        """A retraction's stating invalidates the statement it takes back, while
+        no retraction of it stands (the state's own rule)."""
+        standing = [
+            StatementFacts(s["id"], s.get("seq") or 0, s)
+            for s in statements
+            if not s["withdrawn"]
+        ]
+        for target, by in retractions(standing).items():
+            self.doc.wasInvalidatedBy(
+                self.ns["statement"][target],
+                self.ns["activity"][f"stating.{by}"],
+            )
 
 
 def _camel(name: str) -> str:

@@ -127,6 +127,41 @@ def test_prov_invalidates_withdrawn_and_retracted(seed: ExampleLedger, fmt) -> N
     assert "record:officials-report-drone-missing.v1" in entities
 
 
+def test_prov_a_retracted_retraction_invalidates_nothing(seed: ExampleLedger) -> None:
+    incident = incident_of(SEED)
+    target = "karns-assessment-contractors-or-lna"
+    lines = [
+        {"type": "statement", "id": "r1", "incident": incident,
+         "speaker": "christopher-karns", "kind": "retraction", "stated_at": "2020-01",
+         "retracts": target, "paraphrase": "Taken back."},
+        {"type": "statement", "id": "r2", "incident": incident,
+         "speaker": "christopher-karns", "kind": "retraction", "stated_at": "2020-02",
+         "retracts": "r1", "paraphrase": "The taking back is taken back."},
+    ]  # fmt: skip
+    text = "\n".join(json.dumps(line) for line in lines)
+    assert seed.cli("import", "-", input=text).exit_code == 0
+    doc = _read(_export(seed, incident, "--format", "prov-json"), "prov-json")
+    invalidated = _pairs(doc, ProvInvalidation)
+    assert ("statement:r1", "activity:stating.r2") in invalidated
+    assert not any(entity == f"statement:{target}" for entity, _ in invalidated)
+
+
+def test_prov_statings_are_local_days_in_the_incidents_zone(
+    seed: ExampleLedger,
+) -> None:
+    incident = incident_of(SEED)
+    zoned = seed.cli(
+        "correct", incident, "--of", "incident", "--field", "time_zone",
+        "--value", "Africa/Tripoli", "--reason", "Tripoli's days.",
+    )  # fmt: skip
+    assert zoned.exit_code == 0, zoned.output
+    doc = json.loads(_export(seed, incident, "--format", "prov-json"))
+    stating = doc["activity"]["activity:stating.officials-report-drone-missing"]
+    # 2019-11-21 in Tripoli (UTC+2) ran from 22:00 UTC the day before.
+    assert stating["prov:startTime"] == "2019-11-20T22:00:00+00:00"
+    assert stating["prov:endTime"] == "2019-11-21T22:00:00+00:00"
+
+
 def test_prov_formats_agree(seed: ExampleLedger) -> None:
     incident = incident_of(SEED)
     texts = {fmt: _export(seed, incident, "--format", fmt) for fmt in READ_BACK}
