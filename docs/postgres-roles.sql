@@ -39,6 +39,7 @@ GRANT USAGE, SELECT ON SEQUENCE signing_keys_id_seq TO ledger_app;
 -- Read models: disposable, rebuilt from the events by `ledger rebuild`.
 GRANT SELECT, INSERT, UPDATE, DELETE ON
     incidents, actors, actor_names, claims, statements, statement_changes,
+    record_changes,
     ledger_events, merkle_nodes, projection_tracking,
     accounts, account_changes, account_tokens, search_entries
 TO ledger_app;

@@ -34,6 +34,7 @@ GRANT SELECT, INSERT ON signing_keys TO ledger_recorder;
 GRANT USAGE, SELECT ON SEQUENCE signing_keys_id_seq TO ledger_recorder;
 GRANT SELECT ON
     incidents, actors, actor_names, claims, statements, statement_changes,
+    record_changes,
     ledger_events, merkle_nodes, projection_tracking,
     accounts, account_changes, account_tokens, search_entries
 TO ledger_recorder;
@@ -42,6 +43,7 @@ TO ledger_recorder;
 GRANT SELECT ON stored_events, checkpoints, signing_keys TO ledger_projector;
 GRANT SELECT, INSERT, UPDATE, DELETE ON
     incidents, actors, actor_names, claims, statements, statement_changes,
+    record_changes,
     ledger_events, merkle_nodes, projection_tracking,
     accounts, account_changes, account_tokens, search_entries
 TO ledger_projector;

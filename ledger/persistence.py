@@ -7,12 +7,14 @@ PostgreSQL (``postgresql+psycopg://``) is the path for teams and scale.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
+import orjson
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteConnectionPool,
@@ -185,13 +187,25 @@ def event_store_env(url: str) -> dict[str, str]:
     }
 
 
+def json_loads(text: str | bytes) -> Any:
+    """Read-model JSON, decoded by orjson (several times faster than the standard
+    library on large states); what orjson refuses (integers beyond 64 bits)
+    is decoded by the standard library, to the same values."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def make_engine(url: str) -> Engine:
     """A SQLAlchemy engine for the read models, configured like the event store."""
     if backend(url) == "postgresql":
         from ledger.persistence_pg import postgres_conninfo
 
         postgres_conninfo(url)  # a bad option is refused here, in one line
-        return create_engine(normalised(url), pool_size=2, max_overflow=4)
+        return create_engine(
+            normalised(url), pool_size=2, max_overflow=4, json_deserializer=json_loads
+        )
     path = checked_sqlite_file(url)
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -199,7 +213,11 @@ def make_engine(url: str) -> Engine:
         raise UnsupportedDatabase(
             f"cannot make the directory of {path}: {error.strerror}"
         ) from None
-    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms() / 1000})
+    engine = create_engine(
+        url,
+        connect_args={"timeout": busy_timeout_ms() / 1000},
+        json_deserializer=json_loads,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _: Any) -> None:

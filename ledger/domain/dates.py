@@ -16,7 +16,7 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from difflib import get_close_matches
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from ledger.errors import BadInput
@@ -98,11 +98,17 @@ class PartialDate:
         ``[Area/City]``) or an instant with an offset.
 
         ``default_zone`` is the zone of a year, month or day given without one.
+        A date is immutable, so the dates of a large incident (which repeat)
+        are parsed once each.
         """
         if not isinstance(text, str):
             raise PartialDateError(
                 "must be a string such as 2019, 2019-12 or 2019-12-03"
             )
+        return _parsed(cls, text, default_zone)
+
+    @classmethod
+    def _parse(cls, text: str, default_zone: str | None) -> PartialDate:
         text = text.strip()
         zoned = _ZONED.fullmatch(text)
         if zoned:
@@ -183,3 +189,8 @@ def parse_instant_bound(text: str) -> datetime:
     """The end of a partial date, as the latest instant it admits (for known_at)."""
     end = PartialDate.parse(text).end
     return end if end == END_OF_TIME else end - _TICK
+
+
+@lru_cache(maxsize=4096)
+def _parsed(cls: type[PartialDate], text: str, zone: str | None) -> PartialDate:
+    return cls._parse(text, zone)

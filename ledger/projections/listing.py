@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from ledger.domain.dates import PartialDate, classify
 from ledger.domain.profiles import shown_names
 from ledger.domain.state import StatementFacts
+from ledger.gcpause import paused_gc
 from ledger.projections import tables as t
 from ledger.projections.profiles import names_and_merges, profiles
 from ledger.projections.queries import (
@@ -81,6 +82,7 @@ def versions(read: ReadModel, known: KnownAt) -> dict[str, int]:
     return {slug: 1 + count for slug, count in read._all(stmt)}
 
 
+@paused_gc
 def statements(
     read: ReadModel,
     known: KnownAt,

@@ -21,6 +21,7 @@ from ledger.domain.dates import (
 )
 from ledger.domain.state import StatementFacts, apply_change, compute_state
 from ledger.errors import NotFound
+from ledger.gcpause import paused_gc
 from ledger.projections import tables as t
 from ledger.projections.profiles import (
     actors_named,
@@ -192,6 +193,7 @@ class ReadModel:
             for slug, (_, p) in held.items()
         ]
 
+    @paused_gc
     def state(
         self, incident: str, as_of: PartialDate | None = None, known: KnownAt = _ALWAYS
     ) -> dict[str, Any]:
@@ -207,6 +209,7 @@ class ReadModel:
         )
         return {"incident": profile, **_axes(as_of, known), **folded}
 
+    @paused_gc
     def history(
         self,
         incident: str | None,
@@ -235,6 +238,7 @@ class ReadModel:
                 kept.append({**event, "undetermined": where == "undetermined"})
         return kept
 
+    @paused_gc
     def provenance(self, slug: str, known: KnownAt = _ALWAYS) -> dict[str, Any]:
         """Where a statement came from, or every statement behind a claim."""
         claim = profiles(self, "claim", known, slugs=[slug])

@@ -37,6 +37,8 @@ FIELDS = {
 
 def fold(text: str) -> str:
     """``text`` in lower case without accents: what the index holds and matches."""
+    if text.isascii():  # no accents to drop, nothing to decompose
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return bare.casefold()

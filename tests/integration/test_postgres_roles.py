@@ -92,7 +92,8 @@ READ_MODEL_FORGERIES = [
     "UPDATE actors SET display_name = 'FORGED NAME'",
     "UPDATE statements SET data = '{}'",
     "DELETE FROM statements",
-    "INSERT INTO actor_names (name_key, actor) VALUES ('forged', 'coastal-navy')",
+    "INSERT INTO actor_names (seq, name_key, actor) "
+    "VALUES (1, 'forged', 'coastal-navy')",
     "UPDATE ledger_events SET recorded_by = 'FORGED'",
     "UPDATE merkle_nodes SET hash = 'x'",
     "UPDATE projection_tracking SET notification_id = 1",
@@ -163,3 +164,43 @@ def test_with_team_roles_only_the_projector_writes_the_read_models(
     assert "read model actors: row slug=coastal-navy" in caught.output
     assert as_projector.cli("rebuild").exit_code == 0
     assert as_recorder.cli("verify").exit_code == 0
+
+
+def test_an_upgrade_keeps_the_roles_privileges_on_rebuilt_and_new_tables(tmp_path):
+    """Revision 0007 rebuilds actor_names and adds record_changes: a role granted
+    under 0006 keeps its privileges on the first and gets those of
+    statement_changes on the second, so the deployment keeps working."""
+    from alembic import command
+
+    from ledger.bootstrap import alembic_config
+
+    ledger = ExampleLedger.new(tmp_path)
+    config = alembic_config(ledger.url)
+    command.downgrade(config, "0006")
+    role = f"old_{uuid.uuid4().hex[:10]}"
+    url = make_url(ledger.url)
+    with psycopg.connect(
+        host=url.host, port=url.port, user=url.username, dbname=url.database,
+        autocommit=True,
+    ) as conn:  # fmt: skip
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'pw'")
+        conn.execute(f"GRANT SELECT, INSERT ON actor_names TO {role}")
+        conn.execute(f"GRANT SELECT, INSERT, DELETE ON statement_changes TO {role}")
+        command.upgrade(config, "head")
+        held = {
+            (table, privilege): conn.execute(
+                "SELECT has_table_privilege(%s, %s, %s)", (role, table, privilege)
+            ).fetchone()[0]
+            for table in ("actor_names", "record_changes")
+            for privilege in ("SELECT", "INSERT", "DELETE", "UPDATE")
+        }
+    assert held == {
+        ("actor_names", "SELECT"): True,
+        ("actor_names", "INSERT"): True,
+        ("actor_names", "DELETE"): False,
+        ("actor_names", "UPDATE"): False,
+        ("record_changes", "SELECT"): True,
+        ("record_changes", "INSERT"): True,
+        ("record_changes", "DELETE"): True,
+        ("record_changes", "UPDATE"): False,
+    }

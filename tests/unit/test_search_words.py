@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
-from ledger.projections.search import entries, words
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledger.projections.search import entries, fold, words
 
 WHEN = {"seq": 7, "recorded_at": datetime(2026, 1, 2)}
 
@@ -35,3 +39,13 @@ def test_a_correction_that_removes_a_text_gives_an_empty_entry():
     found = entries("statement", "s1", "i1", {"quote": None}, WHEN)
     assert [(e["field"], e["text"], e["words"]) for e in found] == [("quote", "", "")]
     assert entries("statement", "s1", "i1", {"kind": "denial"}, WHEN) == []
+
+
+@given(st.text())
+def test_folding_is_the_same_with_and_without_the_ascii_shortcut(text):
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    assert fold(text) == bare.casefold()
+    ascii_only = text.encode("ascii", "ignore").decode()
+    decomposed = unicodedata.normalize("NFKD", ascii_only)
+    assert fold(ascii_only) == decomposed.casefold()
