@@ -79,7 +79,9 @@ def run_demo(db: str | None, example: Path | None = None) -> None:
             result = ledger.write(records, RECORDER)
             plan = _plan(example, records)
             where = url if db else "a throwaway ledger (deleted when the demo ends)"
-            console.rule(f"Imported {example.name} into {where}")
+            # The rule would cut a long database URL to the terminal's width.
+            console.rule("Import")
+            console.print(f"Imported {example.name} into {where}", soft_wrap=True)
             render.write_summary(
                 {
                     "source": example.name,
