@@ -4,7 +4,8 @@
 
 A temporary SQLite ledger holding the seed example. Each run starts a new
 process: the reference is ``python -c pass`` with the same interpreter;
-then ``ledger state INCIDENT`` (the whole command: imports, the schema check,
+then ``import sqlalchemy`` alone (the floor of any command that reads the
+ledger), ``ledger state INCIDENT`` (the whole command: imports, the schema check,
 the query, the table), ``ledger --version`` (imports only), and the imports
 of ``ledger.cli.main`` alone. Prints each median and slowest time, and the
 median's ratio to the reference, measured in the same run.
@@ -52,6 +53,11 @@ def main() -> None:
         incident = first["id"]
         runs = {
             "python -c pass (reference)": [sys.executable, "-c", "pass"],
+            "import sqlalchemy (a floor: the read models need it)": [
+                sys.executable,
+                "-c",
+                "import sqlalchemy",
+            ],
             "import ledger.cli.main": [sys.executable, "-c", "import ledger.cli.main"],
             "ledger --version": [*cli, "--version"],
             f"ledger state {incident}": [*cli, "state", incident],

@@ -112,6 +112,9 @@ class _Builder:
             {"label": profile.get("display_name", slug), "actorKind": kind},
         )
         attrs[PROV_TYPE] = PROV["Person"] if kind in _PEOPLE else PROV["Organization"]
+        if profile.get("same_as"):
+            # Merged: the same person or body as another actor (ledger merge).
+            attrs[self.ledger("sameAs")] = self.actor(profile["same_as"])
         self.doc.agent(node, attrs)
         if profile.get("affiliation"):
             self.doc.actedOnBehalfOf(node, self.actor(profile["affiliation"]))

@@ -34,7 +34,7 @@ from tests.support import ROOT, ExampleLedger
 from tests.tools import writer as w
 
 WRITERS = int(os.environ.get("LEDGER_TEST_WRITERS", "8"))
-PER_WRITER = int(os.environ.get("LEDGER_TEST_STATEMENTS_PER_WRITER", "150"))
+PER_WRITER = int(os.environ.get("LEDGER_TEST_STATEMENTS_PER_WRITER", "250"))
 SHARED = "ferry-grounding"
 START_TIMEOUT = 120
 RUN_TIMEOUT = 600

@@ -9,9 +9,9 @@ is allowed until a projector runs), ``Ledger.project()`` must then catch up
 exactly, ``Integrity.verify()`` must find nothing wrong, and running the same
 import again must end with the counts of an uninterrupted run.
 
-LEDGER_TEST_KILLS (default 6) sets how many imports are killed per backend,
-LEDGER_TEST_WORKER_KILLS (default 2) how many times the worker is killed while
-catching up a backlog, LEDGER_TEST_IMPORT_STATEMENTS (default 1500) the size of
+LEDGER_TEST_KILLS (default 10) sets how many imports are killed per backend,
+LEDGER_TEST_WORKER_KILLS (default 3) how many times the worker is killed while
+catching up a backlog, LEDGER_TEST_IMPORT_STATEMENTS (default 3000) the size of
 each killed import. Run with ``-s`` to see the figures per backend.
 """
 
@@ -44,9 +44,9 @@ from tests.support import ExampleLedger
 pytestmark = pytest.mark.slow
 
 LEDGER = str(Path(sys.executable).parent / "ledger")
-KILLS = int(os.environ.get("LEDGER_TEST_KILLS", "6"))
-WORKER_KILLS = int(os.environ.get("LEDGER_TEST_WORKER_KILLS", "2"))
-IMPORT_STATEMENTS = int(os.environ.get("LEDGER_TEST_IMPORT_STATEMENTS", "1500"))
+KILLS = int(os.environ.get("LEDGER_TEST_KILLS", "10"))
+WORKER_KILLS = int(os.environ.get("LEDGER_TEST_WORKER_KILLS", "3"))
+IMPORT_STATEMENTS = int(os.environ.get("LEDGER_TEST_IMPORT_STATEMENTS", "3000"))
 BACKLOG_STATEMENTS = 5_000
 SPREAD = 1.2  # kills are spread over 1.2 times the measured import duration
 APP = "Ledger"  # LedgerApplication.name: the tracking row of the read models

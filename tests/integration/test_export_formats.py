@@ -162,6 +162,18 @@ def test_prov_statings_are_local_days_in_the_incidents_zone(
     assert stating["prov:endTime"] == "2019-11-21T22:00:00+00:00"
 
 
+def test_prov_shows_a_merged_actor_as_the_same_as_the_other(
+    seed: ExampleLedger,
+) -> None:
+    incident = incident_of(SEED)
+    merged = seed.cli("merge", "us-military", "--into", "africom", "--reason", "test")
+    assert merged.exit_code == 0, merged.output
+    doc = json.loads(_export(seed, incident, "--format", "prov-json"))
+    agent = doc["agent"]["actor:us-military"]
+    assert agent["ledger:sameAs"] == {"$": "actor:africom", "type": "xsd:QName"}
+    assert agent["prov:label"] == "U.S. Africa Command"
+
+
 def test_prov_formats_agree(seed: ExampleLedger) -> None:
     incident = incident_of(SEED)
     texts = {fmt: _export(seed, incident, "--format", fmt) for fmt in READ_BACK}
