@@ -33,6 +33,7 @@ class References:
             k: set(cat.fingerprints(k, wanted[k])) for k in ("incident", "actor")
         }
         self.claim_incident = cat.claim_incidents(wanted["claim"])
+        self._merged: dict[str, str] | None = None
         for slug, (_, record) in plan.new["claim"].items():
             self.claim_incident[slug] = record["incident"]
 
@@ -119,10 +120,21 @@ class References:
                 f"statement {ref} is not a demand but {a(target.data['kind'])}",
                 line,
             )
-        if field_name == "retracts" and target.data["speaker"] != record["speaker"]:
+        if field_name == "retracts" and not self._same_speaker(
+            target.data["speaker"], record["speaker"]
+        ):
             raise RecordError(
                 field_name, "a speaker can only retract its own statement", line
             )
+
+    def _same_speaker(self, one: str, other: str) -> bool:
+        """The same actor, or two records merged into one (``same_as``)."""
+        if one == other:
+            return True
+        if self._merged is None:
+            merged = getattr(self.plan.catalogue, "merged", None)
+            self._merged = merged() if merged else {}
+        return self._merged.get(one, one) == self._merged.get(other, other)
 
 
 def retraction_cycles(plan: Plan) -> list[RecordError]:

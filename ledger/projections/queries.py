@@ -113,6 +113,10 @@ class ReadModel:
         as known then; a merged actor as the actor it is one with."""
         return actors_named(self, ref, known)
 
+    def merged(self, known: KnownAt = _ALWAYS) -> dict[str, str]:
+        """Each merged actor and the actor it is one with, as known."""
+        return names_and_merges(self, known)[1]
+
     def names(self, known: KnownAt = _ALWAYS) -> dict[str, str]:
         """Display name of every actor, as known (a merged one: its new name)."""
         return names_and_merges(self, known)[0]

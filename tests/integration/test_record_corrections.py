@@ -307,3 +307,19 @@ def test_a_bundle_carries_the_corrections_of_the_actors_and_claims_it_shows(
             main, ["verify-bundle", str(path), "--public-key", str(public)]
         )
         assert "verifies" in ok(verified)
+
+
+def test_a_merged_actor_may_retract_what_the_other_record_said(tmp_path):
+    ledger = imported(tmp_path)
+    retraction = {
+        "type": "statement", "id": "r1", "incident": INCIDENT,
+        "speaker": "coast-guard", "kind": "retraction", "stated_at": "2021-03-05",
+        "retracts": "s2", "paraphrase": "The guard takes back what it said.",
+    }  # fmt: skip
+    path = _write(tmp_path / "r1.jsonl", [retraction])
+    refused_before = refused(ledger.cli("import", str(path)))
+    assert "a speaker can only retract its own statement" in refused_before
+    ok(ledger.cli("merge", "national-guard", "--into", "coast-guard", "--reason", "x"))
+    ok(ledger.cli("import", str(path)))
+    row = as_json(ledger, "state", INCIDENT)["claims"][0]
+    assert [e["statement"] for e in row["retracted"]] == ["s2"]
