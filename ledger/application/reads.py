@@ -83,6 +83,13 @@ class Reads:
         """Claims, sides, statuses, demands and counts of an incident."""
         return self.read.state(incident, self.as_of(as_of), self.known(known_at))
 
+    def states(
+        self, incident: str, as_ofs: list[str | None], known_at: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The incident's state as of each date, all as known at one moment."""
+        dates = [self.as_of(as_of) for as_of in as_ofs]
+        return self.read.states(incident, dates, self.known(known_at))
+
     def history(
         self,
         incident: str | None = None,

@@ -197,21 +197,33 @@ class ReadModel:
             for slug, (_, p) in held.items()
         ]
 
-    @paused_gc
     def state(
         self, incident: str, as_of: PartialDate | None = None, known: KnownAt = _ALWAYS
     ) -> dict[str, Any]:
         """Claims, sides, statuses, demands and counts of an incident at a moment."""
+        return self.states(incident, [as_of], known)[0]
+
+    @paused_gc
+    def states(
+        self,
+        incident: str,
+        as_ofs: list[PartialDate | None],
+        known: KnownAt = _ALWAYS,
+    ) -> list[dict[str, Any]]:
+        """The incident's state as of each date, from one reading of the ledger
+        as known (a timeline of statuses reads its statements once)."""
         profile = self.incident(incident, known)
         names, same = names_and_merges(self, known)
-        folded = compute_state(
-            self.claims_of(incident, known),
-            self.statement_facts(incident, known),
-            names,
-            as_of,
-            same,
-        )
-        return {"incident": profile, **_axes(as_of, known), **folded}
+        claims = self.claims_of(incident, known)
+        facts = self.statement_facts(incident, known)
+        return [
+            {
+                "incident": profile,
+                **_axes(as_of, known),
+                **compute_state(claims, facts, names, as_of, same),
+            }
+            for as_of in as_ofs
+        ]
 
     @paused_gc
     def history(

@@ -206,10 +206,7 @@ def statuses(incident: str) -> Any:
     known_at = request.args.get("known_at") or None
     state = service.state(incident, None, known_at)
     found = service.statements(incident=incident, known_at=known_at)
-    states = [
-        service.state(incident, moment, known_at)
-        for moment in pages_pictures.moments(found)
-    ]
+    states = service.states(incident, pages_pictures.moments(found), known_at)
     claims = [c["id"] for c in state["claims"]]
     picture = pages_pictures.statuses(claims, states)
     return render_template("pages/statuses.html", state=state, picture=picture)

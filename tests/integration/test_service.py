@@ -252,3 +252,12 @@ def test_import_lines_is_all_or_nothing_with_every_bad_line(service):
         service.import_lines([{**good, "proposition": "Other"}], "alice")
     with pytest.raises(BadInput):
         service.import_lines(["", "  "], "alice")
+
+
+def test_states_at_several_dates_are_each_dates_state(service):
+    """A timeline reads the statements once and folds them per date: the same
+    answers as one state per date."""
+    dates = [None, "2021-05", "2021-05-04", "2021-06-01", "2020"]
+    once = service.states(INCIDENT, dates)
+    assert once == [service.state(INCIDENT, date) for date in dates]
+    assert len({json.dumps(s["counts"], sort_keys=True) for s in once}) > 1
