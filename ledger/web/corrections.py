@@ -14,8 +14,6 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from ledger.schemas.inputs import (
-    CORRECTED_KINDS,
-    CorrectionInput,
     PartSchema,
     Slug,
     Text,
@@ -24,7 +22,15 @@ from ledger.schemas.lines import load_with
 from ledger.schemas.outputs import ImportOutput
 from ledger.web.auth import consumes, recorded_by, requires
 from ledger.web.bodies import json_object, only
-from ledger.web.writes import IF_MATCH, JSON, _answer, _body, correction, service
+from ledger.web.writes import (
+    IF_MATCH,
+    JSON,
+    REQUESTS,
+    _answer,
+    _body,
+    correction,
+    service,
+)
 
 blp = Blueprint(
     "corrections",
@@ -46,9 +52,8 @@ class MergeRequest(PartSchema):
     id = Slug()
 
 
-PROFILE_CORRECTION = CorrectionInput(
-    exclude=(*CORRECTED_KINDS, "type"), partial=("id",)
-)
+# The statement corrections' body: the same fields (the path names the record).
+PROFILE_CORRECTION = REQUESTS["CorrectionRequest"]
 _WHAT = {
     "incident": "title, description, occurred_at, place or time_zone",
     "actor": "name, kind, aliases, affiliation, role, description, anonymous or "
@@ -59,7 +64,6 @@ _WHAT = {
 
 def register(api: Any) -> None:
     """Name the request bodies in the OpenAPI document, then serve the endpoints."""
-    api.spec.components.schema("ProfileCorrectionRequest", schema=PROFILE_CORRECTION)
     api.spec.components.schema("MergeRequest", schema=MergeRequest)
     api.register_blueprint(blp)
 
