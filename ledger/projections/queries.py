@@ -262,81 +262,64 @@ class ReadModel:
             return self._claim_provenance(*claim[slug], known)
         return {"statement": self._statement_provenance(slug, known)}
 
-    def _statement_provenance(self, slug: str, known: KnownAt) -> dict[str, Any]:
-        rows = self._all(
-            known.where(
-                t.statements, select(t.statements).where(t.statements.c.slug == slug)
-            )
-        )
-        if not rows:
+    def _statement_provenance(
+        self, slug: str, known: KnownAt, names: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        names = self.names(known) if names is None else names
+        found = self._provenances([slug], known, names)
+        if slug not in found:
             raise NotFound(f"no statement or claim {slug} is recorded" + _moment(known))
-        row = rows[0]
-        fact = StatementFacts(slug, row.seq, dict(row.data))
-        changes = self._all(
-            known.where(
-                t.statement_changes,
-                select(t.statement_changes)
-                .where(t.statement_changes.c.statement == slug)
-                .order_by(t.statement_changes.c.seq),
+        return found[slug]
+
+    def _provenances(
+        self, slugs: list[str], known: KnownAt, names: dict[str, str]
+    ) -> dict[str, dict[str, Any]]:
+        """Each statement's provenance, read a chunk of statements at a time (a
+        claim's page names hundreds: three queries a chunk, not three each)."""
+        found: dict[str, dict[str, Any]] = {}
+        s, c, e = t.statements.c, t.statement_changes.c, t.ledger_events.c
+        for i in range(0, len(slugs), _CHUNK):
+            part = slugs[i : i + _CHUNK]
+            rows = self._all(
+                known.where(t.statements, select(t.statements).where(s.slug.in_(part)))
             )
-        )
-        for change in changes:
-            _apply_change(fact, change)
-        names = self.names(known)
-        events = self._all(
-            known.where(
-                t.ledger_events,
-                select(t.ledger_events)
-                .where(t.ledger_events.c.subject == slug)
-                .order_by(t.ledger_events.c.seq),
-            )
-        )
-        return {
-            "id": slug,
-            "incident": row.incident,
-            **fact.data,
-            "speaker_name": names.get(fact.data["speaker"], fact.data["speaker"]),
-            **_named_attribution(fact.data, names),
-            "chain": _chain(fact.data, names),
-            "withdrawn": fact.withdrawn,
-            "withdrawal": next(
-                (
-                    {
-                        "seq": c.seq,
-                        "recorded_at": _utc(c.recorded_at),
-                        "recorded_by": c.recorded_by,
-                        **c.data,
-                    }
-                    for c in changes
-                    if c.change == "withdrawal"
-                ),
-                None,
-            ),
-            "grades": fact.grades,
-            "corrections": [
-                {
-                    "seq": c.seq,
-                    "recorded_at": _utc(c.recorded_at),
-                    "recorded_by": c.recorded_by,
-                    **c.data,
-                }
-                for c in changes
-                if c.change == "correction"
-            ],
-            "events": [_event_row(e) for e in events],
-        }
+            changes: dict[str, list[Any]] = {}
+            for change in self._all(
+                known.where(
+                    t.statement_changes,
+                    select(t.statement_changes)
+                    .where(c.statement.in_(part))
+                    .order_by(c.seq),
+                )
+            ):
+                changes.setdefault(change.statement, []).append(change)
+            events: dict[str, list[Any]] = {}
+            for event in self._all(
+                known.where(
+                    t.ledger_events,
+                    select(t.ledger_events).where(e.subject.in_(part)).order_by(e.seq),
+                )
+            ):
+                events.setdefault(event.subject, []).append(event)
+            for row in rows:
+                found[row.slug] = _provenance(
+                    row, changes.get(row.slug, []), events.get(row.slug, []), names
+                )
+        return found
 
     def _claim_provenance(
         self, claim: Any, profile: dict[str, Any], known: KnownAt
     ) -> dict[str, Any]:
         state = self.state(claim.incident, None, known)
         mine = next(c for c in state["claims"] if c["id"] == claim.slug)
+        names = self.names(known)
         # Every statement that names the claim, withdrawn and retracted ones too.
         slugs = [
             f.slug
             for f in self.statement_facts(claim.incident, known)
             if any(c["claim"] == claim.slug for c in f.data.get("claims") or [])
         ]
+        found = self._provenances(slugs, known, names)
         return {
             "claim": {
                 "id": claim.slug,
@@ -350,8 +333,41 @@ class ReadModel:
                     for c in corrections(self, "claim", claim.slug, known)
                 ],
             },
-            "statements": [self._statement_provenance(s, known) for s in slugs],
+            "statements": [found[s] for s in slugs if s in found],
         }
+
+
+def _provenance(
+    row: Any, changes: list[Any], events: list[Any], names: dict[str, str]
+) -> dict[str, Any]:
+    """One statement's provenance from its row, its changes and its events."""
+    fact = StatementFacts(row.slug, row.seq, dict(row.data))
+    for change in changes:
+        _apply_change(fact, change)
+    return {
+        "id": row.slug,
+        "incident": row.incident,
+        **fact.data,
+        "speaker_name": names.get(fact.data["speaker"], fact.data["speaker"]),
+        **_named_attribution(fact.data, names),
+        "chain": _chain(fact.data, names),
+        "withdrawn": fact.withdrawn,
+        "withdrawal": next(
+            (_change_row(c) for c in changes if c.change == "withdrawal"), None
+        ),
+        "grades": fact.grades,
+        "corrections": [_change_row(c) for c in changes if c.change == "correction"],
+        "events": [_event_row(e) for e in events],
+    }
+
+
+def _change_row(c: Any) -> dict[str, Any]:
+    return {
+        "seq": c.seq,
+        "recorded_at": _utc(c.recorded_at),
+        "recorded_by": c.recorded_by,
+        **c.data,
+    }
 
 
 def _utc(value: datetime) -> datetime:

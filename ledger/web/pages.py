@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 
 from ledger import web
 from ledger.errors import BadInput, LedgerError, NotFound, category
+from ledger.gcpause import paused_gc
 from ledger.web import pages_forms, pages_pictures, pages_records, pages_session
 
 bp = Blueprint(
@@ -159,6 +160,7 @@ def _moments() -> tuple[str | None, str | None]:
 
 
 @bp.get("/incidents/<incident>")
+@paused_gc
 def incident(incident: str) -> Any:
     service = web.service()
     as_of, known_at = _moments()
@@ -200,6 +202,7 @@ def _incident_page(
 
 
 @bp.get("/incidents/<incident>/statuses")
+@paused_gc
 def statuses(incident: str) -> Any:
     """Each claim's status as of each moment a statement was made."""
     service = web.service()
@@ -235,6 +238,7 @@ def statement_events(statement: str) -> Any:
 
 
 @bp.get("/claims/<claim>")
+@paused_gc
 def claim(claim: str) -> Any:
     found = web.service().provenance(claim, request.args.get("known_at") or None)
     ordered = sorted(found.get("statements", []), key=lambda s: s.get("seq") or 0)

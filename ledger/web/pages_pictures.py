@@ -58,29 +58,32 @@ def timeline(state: dict[str, Any], statements: list[dict[str, Any]]) -> dict:
     def x(moment: datetime) -> float:
         return round(LABEL + plot * (moment - low).total_seconds() / total, 1)
 
+    # Each statement's stances, bucketed by claim in one pass (not claims x
+    # statements: 20 claims and 10,000 statements made 200,000 visits).
+    by_claim: dict[str, list[tuple[dict[str, Any], Any, dict[str, Any]]]] = {}
+    for s, span in spans:
+        for stance in s.get("claims") or []:
+            by_claim.setdefault(stance.get("claim"), []).append((s, span, stance))
     rows = []
     y = TOP
     for claim in claims:
         marks = []
-        for s, span in spans:
-            for stance in s.get("claims") or []:
-                if stance.get("claim") != claim:
-                    continue
-                left, right = x(span.start), x(span.end)
-                marks.append(
-                    {
-                        "statement": s["id"],
-                        "speaker": s.get("speaker_name") or s.get("speaker"),
-                        "stated_at": s.get("stated_at"),
-                        "stance": stance.get("stance") or "none",
-                        "point": span.precision == "instant",
-                        "x": left,
-                        "width": max(right - left, 3.0),
-                        "undetermined": s["id"] in undetermined,
-                        "after": as_of is not None and span.start >= as_of.end,
-                        "withdrawn": bool(s.get("withdrawn")),
-                    }
-                )
+        for s, span, stance in by_claim.get(claim, ()):
+            left, right = x(span.start), x(span.end)
+            marks.append(
+                {
+                    "statement": s["id"],
+                    "speaker": s.get("speaker_name") or s.get("speaker"),
+                    "stated_at": s.get("stated_at"),
+                    "stance": stance.get("stance") or "none",
+                    "point": span.precision == "instant",
+                    "x": left,
+                    "width": max(right - left, 3.0),
+                    "undetermined": s["id"] in undetermined,
+                    "after": as_of is not None and span.start >= as_of.end,
+                    "withdrawn": bool(s.get("withdrawn")),
+                }
+            )
         lanes = _stack(marks, y)
         rows.append({"claim": claim, "y": y, "height": lanes * LANE, "marks": marks})
         y += lanes * LANE + GAP
