@@ -165,7 +165,8 @@ def search_command(text, limit, known_at, db, as_json) -> None:  # type: ignore[
         return
     table = new_table("kind", "id", "incident", "field", "text", ids=("id",))
     for h in shown(found["hits"]):
-        table.add_row(h["kind"], h["id"], h["incident"] or "-", h["field"], h["text"])
+        what = f"{h['kind']} (withdrawn)" if h.get("withdrawn") else h["kind"]
+        table.add_row(what, h["id"], h["incident"] or "-", h["field"], h["text"])
     console.print(table)
 
 

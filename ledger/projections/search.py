@@ -117,7 +117,26 @@ def search(
     hits = read._all(known.where(t.search_entries, stmt))
     latest = _latest(read, {h.subject for h in hits}, known)
     current = [h for h in hits if latest.get((h.kind, h.subject, h.field)) == h.seq]
-    return [_hit(h) for h in current if h.text][:limit]
+    found = [_hit(h) for h in current if h.text][:limit]
+    withdrawn = _withdrawn(
+        read, {h["id"] for h in found if h["kind"] == "statement"}, known
+    )
+    for hit in found:
+        if hit["kind"] == "statement":
+            hit["withdrawn"] = hit["id"] in withdrawn
+    return found
+
+
+def _withdrawn(read: Any, statements: set[str], known: Any) -> set[str]:
+    """Which of these statements were withdrawn, as known: a hit still shows
+    a withdrawn statement's words, marked."""
+    if not statements:
+        return set()
+    c = t.statement_changes.c
+    stmt = select(c.statement).where(
+        c.change == "withdrawal", c.statement.in_(sorted(statements))
+    )
+    return {r.statement for r in read._all(known.where(t.statement_changes, stmt))}
 
 
 def _latest(read: Any, subjects: set[str], known: Any) -> dict[tuple, int]:

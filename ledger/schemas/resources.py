@@ -101,6 +101,9 @@ class SearchHitOutput(OutputSchema):
         }
     )
     text = fields.String(metadata={"description": "The text that matched."})
+    withdrawn = fields.Boolean(
+        metadata={"description": "Statements only: withdrawn from the ledger."}
+    )
     seq = fields.Integer(metadata={"description": "Where the text was recorded."})
     recorded_at = fields.DateTime(format="iso")
 

@@ -4,6 +4,8 @@ and ``search``, on both backends, through the same service reads as the API.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from alembic import command
 
@@ -146,6 +148,7 @@ def test_search_answers_what_and_where(seized):
             "incident": INCIDENT,
             "field": "quote",
             "text": "Our navy was in port; we hold no one.",
+            "withdrawn": False,
             "seq": found["hits"][0]["seq"],
             "recorded_at": found["hits"][0]["recorded_at"],
         }
@@ -254,3 +257,16 @@ def test_an_upgraded_ledger_gets_the_search_rows_the_projection_gives(seized):
     assert hits(seized, "harbour") + hits(seized, "coastalia") == before
     verified = seized.cli("verify")
     assert verified.exit_code == 0, verified.output
+
+
+def test_a_withdrawn_statement_is_still_found_and_marked_withdrawn(seized):
+    before = seized.count_events()
+    ok(seized.cli("withdraw", "coastalia-denies", "--reason", "wrong incident"))
+    found = json.loads(ok(seized.cli("search", "port", "--json")).output)["hits"]
+    assert [(h["id"], h["withdrawn"]) for h in found] == [("coastalia-denies", True)]
+    then = json.loads(
+        ok(seized.cli("search", "port", "--json", "--known-at", f"seq:{before}")).output
+    )["hits"]
+    assert [(h["id"], h["withdrawn"]) for h in then] == [("coastalia-denies", False)]
+    table = ok(seized.cli("search", "port")).output
+    assert "statement (withdrawn)" in table
