@@ -8,6 +8,7 @@ this in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ledger.application.refusals import (
@@ -27,9 +28,8 @@ def _body(record: dict[str, Any]) -> dict[str, Any]:
 
 def _held(record: Profiled) -> dict[str, Any]:
     """A profile as the ledger holds it now, with a claim's incident."""
-    incident = getattr(record, "incident", None)
-    if isinstance(record, Claim) and incident:
-        return {"incident": incident, **record.profile}
+    if isinstance(record, Claim):
+        return {"incident": record.incident, **record.profile}
     return dict(record.profile)
 
 
@@ -44,9 +44,7 @@ class ChangePlanning:
     checks: list
     actor_checks: list
     validate: Any
-
-    def _record(self, kind: str, slug: str, line: int | None) -> Any:
-        raise NotImplementedError
+    _record: Callable[[str, str, int | None], Any]
 
     def _add_change(self, line: int | None, record: dict[str, Any]) -> None:
         kind = corrected_kind(record) if record["type"] == "correction" else "statement"

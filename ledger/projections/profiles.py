@@ -83,12 +83,13 @@ def names_and_merges(read: Any, known: Any) -> tuple[dict[str, str], dict[str, s
 def actors_named(read: Any, ref: str, known: Any) -> list[str]:
     """Actors whose id is ``ref``, or whose name or an alias was ``ref`` then
     (case-insensitive); a merged actor is given as the one it is one with."""
+    held = actor_profiles(read, known)
+    if ref in held:
+        return [ref]
     key = ref.casefold()
     stmt = select(t.actor_names.c.actor).where(t.actor_names.c.name_key == key)
     candidates = {r.actor for r in read._all(known.where(t.actor_names, stmt))}
-    held = profiles(read, "actor", known, slugs=sorted(candidates | {ref}))
-    if ref in held:
-        return [ref]
-    current = {s: p for s, (_, p) in held.items()}
-    same = merged_into(actor_profiles(read, known)) if current else {}
-    return sorted({same.get(s, s) for s, p in current.items() if key in name_keys(p)})
+    same = merged_into(held)
+    return sorted(
+        {same.get(s, s) for s in candidates if s in held and key in name_keys(held[s])}
+    )
